@@ -1,0 +1,169 @@
+"""Cutting papers into passages inside their structure, never across an item or paper boundary.
+
+A chunk's `text` is the verbatim slice `Document.text[start:end]`; what is embedded and keyword-indexed
+is `header + text`, where the header names the paper, meeting and item so that a passage reading
+"RESOLVED that the report be noted" can still be found by its topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from corpus.dates import format_date
+from corpus.markup import alnum_count, clean_line
+from corpus.papers import BLANK_PAGE
+from corpus.structure import Paper, ParsedDocument
+
+CHUNK_SIZE = 900
+CHUNK_OVERLAP = 120
+MIN_ALNUM = 20
+"""A piece with fewer letters and digits than this is a label or an empty form cell, not a passage."""
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    chunk_size: int = CHUNK_SIZE
+    chunk_overlap: int = CHUNK_OVERLAP
+    headers: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage with everything a citation needs."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    header: str
+    kind: str
+    """"resolved", "item", "attendance" or "section"."""
+    paper_type: str
+    paper_title: str
+    committee: str
+    meeting_date: str
+    """ISO date of the meeting the passage records or is for, or ""."""
+    item: int | None = None
+    item_title: str = ""
+    section: str = ""
+    page: int | None = None
+    private: bool = False
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.doc_id}#{self.start}-{self.end}"
+
+    @property
+    def indexed_text(self) -> str:
+        """What the embedder and BM25 see."""
+        return f"{self.header}\n{self.text}" if self.header else self.text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(**data)
+
+
+def _splitter(settings: ChunkerSettings):
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+    )
+
+
+def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    cursor = start
+    for match in BLANK_PAGE.finditer(text, start, end):
+        yield cursor, match.start()
+        cursor = match.end()
+    yield cursor, end
+
+
+def _units(paper: Paper, text: str) -> Iterator[tuple[int, int, str, dict]]:
+    """Spans to split, each with its kind and the citation fields it gives its chunks."""
+    for section in paper.sections if paper.items and paper.paper_type != "agenda" else ():
+        yield section.start, section.end, "attendance", {"section": section.title}
+    if paper.items and paper.paper_type != "agenda":
+        for item in paper.items:
+            fields = {"item": item.number, "item_title": item.title, "private": item.private}
+            cursor = item.start
+            for block_start, block_end in item.resolved:
+                yield cursor, block_start, "item", fields
+                yield block_start, block_end, "resolved", {**fields, "section": "Resolution"}
+                cursor = block_end
+            yield cursor, item.end, "item", fields
+        return
+    for section in paper.sections or ():
+        yield section.start, section.end, "section", {"section": section.title}
+
+
+def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
+    parts = [paper.title or paper.paper_type]
+    date_text = format_date(paper.meeting_date)
+    if date_text and date_text not in parts[0]:
+        parts.append(date_text)
+    if fields.get("item") is not None:
+        parts.append(f"Minute {fields['item']}: {fields['item_title']}")
+    if fields.get("section"):
+        parts.append(fields["section"])
+    return " | ".join(clean_line(p) for p in parts if p)
+
+
+def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
+    """All passages of one parsed document, in document order."""
+    splitter = _splitter(settings)
+    doc = parsed.document
+    text = doc.text
+    chunks: list[Chunk] = []
+    for paper in parsed.papers:
+        units = list(_units(paper, text))
+        covered = units or [(paper.start, paper.end, "section", {})]
+        for unit_start, unit_end, kind, fields in covered:
+            header = _header(parsed, paper, fields) if settings.headers else ""
+            for part_start, part_end in _without_blank_pages(text, unit_start, unit_end):
+                for start, end in _pieces(splitter, text, part_start, part_end):
+                    piece = text[start:end]
+                    label = fields.get("item_title") or fields.get("section") or ""
+                    if alnum_count(piece) - alnum_count(label) - 3 < MIN_ALNUM:
+                        continue
+                    chunks.append(
+                        Chunk(
+                            doc_id=doc.doc_id, start=start, end=end, text=piece, header=header, kind=kind,
+                            paper_type=paper.paper_type, paper_title=paper.title, committee=parsed.committee,
+                            meeting_date=paper.meeting_date.isoformat() if paper.meeting_date else "",
+                            item=fields.get("item"), item_title=fields.get("item_title", ""),
+                            section=fields.get("section", ""), page=doc.page_at(start),
+                            private=bool(fields.get("private")),
+                        )
+                    )
+    return chunks
+
+
+def _pieces(splitter, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Offsets of the splitter's pieces of text[start:end]; each piece is found verbatim in order."""
+    span = text[start:end]
+    if not span.strip():
+        return
+    cursor = 0
+    for piece in splitter.split_text(span):
+        found = span.find(piece, cursor)
+        if found < 0:
+            found = span.find(piece)
+        if found < 0:  # the splitter rewrote white space; fall back to the piece's own extent
+            continue
+        yield start + found, start + found + len(piece)
+        cursor = found + 1
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]

@@ -1,0 +1,49 @@
+"""Meeting dates written the way council papers write them ("4th February, 2015", "6<sup>th</sup> Nov 2013")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+DATE = re.compile(
+    r"(?<![\d/])(\d{1,2})\s*(?:<sup>\s*)?(?:st|nd|rd|th)?(?:\s*</sup>)?\s+"
+    r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?,?\s+(\d{4}|\d{2}\b)",
+    re.IGNORECASE,
+)
+
+
+def parse_date(match: re.Match[str]) -> date | None:
+    day, month, year = int(match.group(1)), MONTHS[match.group(2).lower()], int(match.group(3))
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def first_date(text: str) -> date | None:
+    """The first real calendar date written out in `text`, or None."""
+    for match in DATE.finditer(text):
+        found = parse_date(match)
+        if found:
+            return found
+    return None
+
+
+def format_date(value: date | None) -> str:
+    """"4 February 2015", the form every citation uses."""
+    return f"{value.day} {value:%B %Y}" if value else ""

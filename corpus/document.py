@@ -1,0 +1,29 @@
+"""The text of one source file, as read from disk, before any structure is found."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file's text.
+
+    `doc_id` is the file name (or the `_id` of a JSONL record); every character offset elsewhere in
+    Precedent points into `text`. `page_starts` holds the offset at which each page begins (page 1 at
+    index 0) when the format has pages (PDF); it is empty when pages are unknown.
+    """
+
+    doc_id: str
+    source: str
+    text: str
+    title: str = ""
+    page_starts: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding character `offset`, or None when the format has no pages."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))

@@ -1,0 +1,28 @@
+"""Small helpers for the light markup left in text converted from PDFs and web pages."""
+
+from __future__ import annotations
+
+import re
+
+TAG = re.compile(r"<[^>]{1,200}>")
+MARKDOWN = re.compile(r"[*_#`>]+")
+SPACE = re.compile(r"\s+")
+
+
+def clean_line(text: str) -> str:
+    """A heading or title without markdown emphasis, tags, link syntax or surrounding punctuation."""
+    text = TAG.sub("", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = MARKDOWN.sub("", text)
+    return SPACE.sub(" ", text).strip(" \t-–:|")
+
+
+def line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end offsets of the line holding `pos`."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def alnum_count(text: str) -> int:
+    return sum(ch.isalnum() for ch in TAG.sub("", text))

@@ -1,0 +1,103 @@
+"""Numbered items in minutes and agendas, and the RESOLVED blocks inside minute items."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.markup import clean_line
+from corpus.structure import Item, Section
+
+MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*([A-Z][^\n]{1,200})$")
+AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([^*\n]{2,200})", re.MULTILINE)
+WEB_ITEM = re.compile(r"(?m)^(\d{1,3})\.[ \t]*\n\s*\n?([^\n]{2,200})$")
+RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*RESOLVED\b", re.IGNORECASE)
+PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
+PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
+FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
+
+
+def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
+    """The longest chain of consecutively numbered candidates in document order.
+
+    A minute numbered 43 must follow 42; numbered paragraphs of a report quoted inside an item ("1.
+    Context") break no chain because the chain is chosen by length, not by first appearance.
+    """
+    best: list[tuple[int, int, str, int]] = []
+    for i, first in enumerate(candidates):
+        chain = [first]
+        for cand in candidates[i + 1 :]:
+            if cand[0] == chain[-1][0] + 1:
+                chain.append(cand)
+        if len(chain) > len(best):
+            best = chain
+    return best
+
+
+def _items(
+    text: str, start: int, end: int, pattern: re.Pattern[str], *, min_items: int = 2
+) -> list[tuple[int, int, str, int]]:
+    candidates = []
+    for match in pattern.finditer(text, start, end):
+        title = FILE_ICON.sub("", PAGES.sub("", clean_line(match.group(2)))).strip()
+        if title and len(title) <= 160:
+            candidates.append((int(match.group(1)), match.start(1), title, match.end()))
+    run = _longest_run(candidates)
+    return run if len(run) >= min_items else []
+
+
+def _private_from(text: str, start: int, end: int) -> int:
+    match = PRIVATE.search(text, start, end)
+    return match.start() if match else end
+
+
+def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Spans of each RESOLVED block in an item: from the word to the next block or the item's end."""
+    starts = [m.start() for m in RESOLVED.finditer(text, start, end)]
+    blocks = []
+    for i, block_start in enumerate(starts):
+        line_start = text.rfind("\n", 0, block_start) + 1
+        block_end = starts[i + 1] if i + 1 < len(starts) else end
+        blocks.append((line_start, len(text[:block_end].rstrip())))
+    return tuple(blocks)
+
+
+def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolutions: bool) -> tuple[Item, ...]:
+    private_from = _private_from(text, run[0][1], end) if run else end
+    items = []
+    for i, (number, pos, title, _) in enumerate(run):
+        item_start = text.rfind("\n", 0, pos) + 1
+        item_end = text.rfind("\n", 0, run[i + 1][1]) + 1 if i + 1 < len(run) else end
+        item_end = len(text[:item_end].rstrip())
+        items.append(
+            Item(
+                number=number,
+                title=title,
+                start=item_start,
+                end=item_end,
+                resolved=resolved_blocks(text, item_start, item_end) if resolutions else (),
+                private=item_start > private_from,
+            )
+        )
+    return tuple(items)
+
+
+def minute_items(text: str, start: int, end: int) -> tuple[Item, ...]:
+    """The numbered items of minutes between `start` and `end`."""
+    return _build(text, _items(text, start, end, MINUTE_LINE), end, resolutions=True)
+
+
+def web_items(text: str, start: int, end: int) -> tuple[Item, ...]:
+    """Items of a ModernGov "agenda and minutes" page, where the number stands on its own line."""
+    return _build(text, _items(text, start, end, WEB_ITEM), end, resolutions=True)
+
+
+def agenda_items(text: str, start: int, end: int) -> tuple[Item, ...]:
+    """Agenda entries, several of which may share one line in text converted from a PDF."""
+    return _build(text, _items(text, start, end, AGENDA_ENTRY), end, resolutions=False)
+
+
+def attendance(text: str, start: int, items: tuple[Item, ...]) -> tuple[Section, ...]:
+    """The part of minutes before the first item: who was present, apologies, the meeting's header."""
+    if not items or items[0].start - start < 20:
+        return ()
+    return (Section("Attendance", start, len(text[: items[0].start].rstrip())),)

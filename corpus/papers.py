@@ -1,0 +1,178 @@
+"""Finding the papers inside a document: an agenda pack's agenda, minutes, notes, reports, appendices."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from corpus.dates import first_date
+from corpus.document import Document
+from corpus.markup import alnum_count, clean_line, line_bounds
+from corpus.minutes import agenda_items, attendance, minute_items, web_items
+from corpus.sections import sections
+from corpus.structure import Paper, ParsedDocument
+
+BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
+MARKERS = (
+    ("minutes", re.compile(r"(?im)^[ \t#*]*minutes of the meeting of\b[^\n]*$")),
+    ("briefing note", re.compile(r"(?im)^[ \t#*]*briefing note[ \t*:]*$")),
+    ("report", re.compile(r"(?im)^[ \t#*]*(?:public report\b|name of cabinet member\b)[^\n]*$")),
+    ("appendix", re.compile(r"(?im)^[ \t#*]*appendix\s+[A-Z0-9]{1,3}[ \t*]*$")),
+    (
+        "work programme",
+        re.compile(r"(?im)^[ \t#*]*(?:[A-Z][\w-]*\s+){0,4}work programme\s+\d{4}\s*[-/–]\s*\d{2,4}[ \t*]*$"),
+    ),
+)
+AGENDA_SIGNS = re.compile(r"(?im)^\W*(time and date|public business|agenda)\b")
+WEB_PAGE = re.compile(r"(?is)\A\s*agenda and minutes\b.{0,400}?\n\s*Items\s*\n\s*No\.\s*Item")
+COMMITTEE = re.compile(r"(?im)^[ \t#*]*([A-Z][\w&,'’ -]{3,80}?(?:Committee|Board|Cabinet|Council|Panel|Forum))\b")
+MINUTES_OF = re.compile(r"(?i)minutes of the meeting of\s+(.+?)\s+held\b")
+TITLE_FIELD = re.compile(r"(?im)^[ \t*-]*(?:report title|subject|title)[ \t*]*:[ \t*]*([^\n]*)$")
+HEADER_LINE = re.compile(r"(?i)^[ \t#*]*[\w ]{0,40}council[ \t*]*$")
+"""The line just above a paper's first line naming the council ("Coventry City Council") belongs to it."""
+LEAD_IN = 600
+"""Text after a blank page and before a paper's first line that still belongs to that paper."""
+
+
+def parse_document(doc: Document) -> ParsedDocument:
+    """Find committee, meeting, papers, minute items, RESOLVED blocks and sections in one document."""
+    text = doc.text
+    if WEB_PAGE.match(text):
+        return _web_page(doc)
+    head = text[:3000]
+    meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
+    papers = [_finish(text, paper, meeting) for paper in _split(text)]
+    papers = [p for p in papers if alnum_count(text[p.start : p.end]) > 0]
+    return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
+
+
+def _paper_date(papers: list[Paper]) -> date | None:
+    return next((p.meeting_date for p in papers if p.meeting_date), None)
+
+
+def _committee(text: str) -> str:
+    match = MINUTES_OF.search(text[:20000]) or COMMITTEE.search(text[:3000])
+    return clean_line(match.group(1)) if match else ""
+
+
+def _split(text: str) -> list[Paper]:
+    """Cut at blank pages and at the first lines of papers; a short lead-in after a blank page is kept."""
+    events: list[tuple[int, int, str | None]] = [(m.start(), m.end(), None) for m in BLANK_PAGE.finditer(text)]
+    for kind, pattern in MARKERS:
+        events += [(m.start(), m.start(), kind) for m in pattern.finditer(text)]
+    events.sort(key=lambda e: (e[0], e[2] is not None))
+
+    first_type = "agenda" if AGENDA_SIGNS.search(text[:3000]) else "document"
+    papers: list[Paper] = []
+    start, kind = 0, first_type
+    for event_start, event_end, event_kind in events:
+        if event_kind is None:
+            papers.append(Paper(kind or "", "", start, event_start))
+            start, kind = event_end, None
+            continue
+        lead_in = text[start:event_start]
+        if kind in (None, event_kind) and len(lead_in.strip()) < LEAD_IN:
+            kind = event_kind
+        elif kind == event_kind == "work programme":
+            continue
+        elif kind in ("minutes", "agenda") and event_kind in ("work programme", "appendix"):
+            continue
+        else:
+            cut = _with_header_line(text, event_start)
+            papers.append(Paper(kind or "", "", start, cut))
+            start, kind = cut, event_kind
+    papers.append(Paper(kind or "", "", start, len(text)))
+    return _resolve_pending([p for p in papers if text[p.start : p.end].strip()], text)
+
+
+def _with_header_line(text: str, pos: int) -> int:
+    before = text[:pos].rstrip()
+    line_start, _ = line_bounds(before, len(before))
+    return line_start if HEADER_LINE.match(before[line_start:]) else pos
+
+
+def _resolve_pending(papers: list[Paper], text: str) -> list[Paper]:
+    """Papers after a blank page with no first line of their own: a report's next page, or an appendix."""
+    resolved: list[Paper] = []
+    for paper in papers:
+        if paper.paper_type:
+            resolved.append(paper)
+            continue
+        opening = text[paper.start : paper.start + 200].lstrip().lower()
+        previous = resolved[-1] if resolved else None
+        if previous and opening.startswith("report title"):
+            resolved[-1] = replace(previous, end=paper.end)
+        else:
+            is_appendix = previous and previous.paper_type in ("report", "briefing note", "appendix")
+            resolved.append(replace(paper, paper_type="appendix" if is_appendix else "document"))
+    return resolved
+
+
+def _first_line(text: str, start: int, end: int) -> str:
+    for line in text[start:end].splitlines():
+        cleaned = clean_line(line)
+        if alnum_count(cleaned) >= 3 and cleaned.lower() not in ("coventry city council", "public report"):
+            return cleaned[:200]
+    return ""
+
+
+def _title(text: str, paper: Paper) -> str:
+    head = text[paper.start : min(paper.end, paper.start + 2500)]
+    if paper.paper_type in ("briefing note", "report"):
+        match = TITLE_FIELD.search(head)
+        if match:
+            value = clean_line(match.group(1))
+            if not value:
+                value = _first_line(head, match.end(), len(head))
+            if value:
+                return value[:200]
+    if paper.paper_type == "work programme":
+        marker = MARKERS[-1][1].search(text, paper.start, paper.end)
+        if marker:
+            return clean_line(marker.group(0))
+    if paper.paper_type == "appendix":
+        first = _first_line(text, paper.start, paper.end)
+        rest = _first_line(text, text.find(first[:20], paper.start) + len(first), paper.end) if first else ""
+        return f"{first} – {rest}" if first.lower().startswith("appendix") and rest else first
+    return _first_line(text, paper.start, paper.end)
+
+
+def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
+    """Give a paper its title, meeting date, items and sections."""
+    kind = paper.paper_type
+    if kind == "minutes":
+        marker = MARKERS[0][1].search(text, paper.start, paper.end)
+        recorded = first_date(text[marker.start() : marker.start() + 400]) if marker else None
+        items = minute_items(text, paper.start, paper.end)
+        title = f"Minutes of the meeting of {recorded:%-d %B %Y}" if recorded else "Minutes"
+        return replace(
+            paper, title=title, meeting_date=recorded, items=items,
+            sections=attendance(text, paper.start, items),
+        )
+    if kind == "agenda":
+        items = agenda_items(text, paper.start, paper.end)
+        return replace(
+            paper, title="Agenda", meeting_date=meeting, items=items,
+            sections=sections(text, paper.start, paper.end),
+        )
+    return replace(
+        paper, title=_title(text, paper), meeting_date=meeting or first_date(text[paper.start : paper.start + 2000]),
+        sections=sections(text, paper.start, paper.end),
+    )
+
+
+def _web_page(doc: Document) -> ParsedDocument:
+    """A saved ModernGov "agenda and minutes" page: one paper whose items carry their minutes."""
+    text = doc.text
+    header_end = text.find("\nItems")
+    header = text[: header_end if header_end > 0 else 600]
+    meeting = first_date(header)
+    committee_line = next((ln for ln in header.splitlines()[1:] if " - " in ln), "")
+    committee = clean_line(committee_line.split(" - ")[0])
+    items = web_items(text, 0, len(text))
+    paper = Paper(
+        "web page", f"Agenda and minutes, {committee}".strip(", "), 0, len(text), meeting, items,
+        (*attendance(text, 0, items),),
+    )
+    return ParsedDocument(doc, committee, meeting, (paper,))

@@ -1,0 +1,119 @@
+"""PDF papers: pypdf's text of each page, with the offset where each page starts."""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from corpus.document import Document
+from corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.errors import UnreadableFile
+
+PAGE_SEPARATOR = "\n\n"
+
+
+def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
+    """Pages' text joined by a blank line; pypdf's complaints become `Document.warnings`, not log noise."""
+    with _pypdf_quiet() as complaints:
+        pages, title, notes = _extract(data, path)
+    text_parts: list[str] = []
+    page_starts: list[int] = []
+    offset = 0
+    for page in pages:
+        page_starts.append(offset)
+        text_parts.append(page)
+        offset += len(page) + len(PAGE_SEPARATOR)
+    text = PAGE_SEPARATOR.join(text_parts)
+    if not text.strip():
+        raise UnreadableFile(path, "no text layer (scanned?); run OCR first")
+    if complaints:
+        notes.append(
+            f"pypdf: {complaints[0]}" + (f" (and {len(complaints) - 1} more)" if len(complaints) > 1 else "")
+        )
+    return Document(
+        doc_id,
+        str(path),
+        text,
+        title or title_from_text(text),
+        page_starts=tuple(page_starts),
+        warnings=tuple(notes),
+    )
+
+
+def _extract(data: bytes, path: Path) -> tuple[list[str], str, list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableFile(path, "not a PDF: no %PDF- header (a different file type named .pdf?)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except DependencyError:
+                raise UnreadableFile(
+                    path,
+                    "encrypted PDF (AES) and the `cryptography` package is missing; save an unencrypted copy",
+                ) from None
+            if not opened:
+                raise UnreadableFile(path, "encrypted PDF; save an unencrypted copy")
+        page_objects = list(reader.pages)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # pypdf raises many types on malformed input
+        raise UnreadableFile(path, f"corrupt or truncated PDF: {_reason(error)}") from None
+    if not page_objects:
+        raise UnreadableFile(path, "corrupt or truncated PDF: no pages found")
+    pages: list[str] = []
+    notes: list[str] = []
+    for number, page in enumerate(page_objects, start=1):
+        try:
+            pages.append(normalise_newlines(page.extract_text() or ""))
+        except Exception as error:
+            pages.append("")
+            notes.append(f"page {number}: text could not be extracted ({_reason(error)})")
+    return pages, _metadata_title(reader), notes
+
+
+def _metadata_title(reader) -> str:
+    try:
+        title = reader.metadata.title if reader.metadata else None
+    except Exception:
+        return ""
+    if not isinstance(title, str):
+        return ""
+    title = clean_title(title.removeprefix("Microsoft Word - "))
+    return "" if title.lower() in ("untitled", "title") else title
+
+
+def _reason(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+@contextmanager
+def _pypdf_quiet() -> Iterator[list[str]]:
+    """Collect pypdf's log records and warnings instead of printing them."""
+    complaints: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            complaints.append(record.getMessage())
+
+    logger = logging.getLogger("pypdf")
+    handler = Collect(logging.WARNING)
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield complaints
+        complaints.extend(str(w.message) for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved

@@ -1,0 +1,29 @@
+"""Headed sections of reports, briefing notes and appendices."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.markup import clean_line
+from corpus.structure import Section
+
+HEADING = re.compile(
+    r"(?m)^(?:#{1,6}[ \t]+(?P<md>[^\n]{2,150})"
+    r"|\*\*(?P<bold>[^*\n]{3,120})\*\*[ \t]*:?[ \t]*"
+    r"|(?:- )?(?P<num>\d{1,2}(?:\.\d{1,2})?\.?[ \t]+[A-Z][^.\n]{2,80}))$"
+)
+
+
+def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
+    """Split a paper at its headings; text before the first heading is a section with no title."""
+    cuts: list[tuple[int, str]] = [(start, "")]
+    for match in HEADING.finditer(text, start, end):
+        title = clean_line(match.group("md") or match.group("bold") or match.group("num"))
+        if title and any(ch.isalpha() for ch in title):
+            cuts.append((match.start(), title))
+    found = []
+    for i, (cut, title) in enumerate(cuts):
+        cut_end = cuts[i + 1][0] if i + 1 < len(cuts) else end
+        if text[cut:cut_end].strip():
+            found.append(Section(title, cut, len(text[:cut_end].rstrip())))
+    return tuple(found)

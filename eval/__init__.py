@@ -1,0 +1,1 @@
+"""Evaluation: the council dev-set answer rule and metrics, BEIR scoring, and reports."""

@@ -1,0 +1,245 @@
+"""Building and updating an index: only new or changed papers are embedded; a killed build resumes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from corpus.chunking import Chunk, ChunkerSettings, chunk_document
+from corpus.papers import parse_document
+from corpus.structure import document_record
+from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
+from index.bm25 import KeywordIndex
+from index.dense import VectorIndex
+from index.store import (
+    FORMAT_VERSION,
+    MANIFEST,
+    build_lock,
+    fsync_tree,
+    next_generation,
+    read_manifest,
+    remove_stale,
+    write_json_atomic,
+)
+from precedent.errors import CorpusError, PrecedentError
+
+EMBED_GROUP = 256
+"""Chunks embedded per step; each step's vectors are saved so an interrupted build resumes from it."""
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    documents: int = 0
+    chunks: int = 0
+    reused: list[str] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"indexed {self.documents} documents ({self.chunks} passages) into {self.index_dir} "
+            f"in {self.seconds:.1f}s: {len(self.embedded)} embedded ({self.chunks_embedded} passages), "
+            f"{len(self.reused)} unchanged, {len(self.removed)} removed"
+        ]
+        lines += [f"  could not read {f['path']}: {f['reason']}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _settings_key(model: str, settings: ChunkerSettings) -> str:
+    raw = json.dumps({"model": model, "chunker": settings.as_dict(), "format": FORMAT_VERSION}, sort_keys=True)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in ("sentence-transformers", "faiss-cpu", "bm25s", "langchain-text-splitters", "torch"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, list[Chunk]], dict[str, np.ndarray]]:
+    """Records, chunks and vectors per document of the live generation, if it was built the same way."""
+    try:
+        manifest = read_manifest(index_dir)
+    except PrecedentError:
+        return {}, {}, {}
+    if manifest.get("settings_key") != key:
+        return {}, {}, {}
+    from index.index import Index
+
+    old = Index.load(index_dir)
+    chunks: dict[str, list[Chunk]] = {}
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(old.chunks):
+        chunks.setdefault(chunk.doc_id, []).append(chunk)
+        rows.setdefault(chunk.doc_id, []).append(row)
+    vectors = {doc_id: np.asarray(old.vectors[r]) for doc_id, r in rows.items()}
+    return old.documents, chunks, vectors
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    index_dir: str | Path,
+    *,
+    model: str = DEFAULT_MODEL,
+    settings: ChunkerSettings = ChunkerSettings(),
+    rebuild: bool = False,
+    encoder: Encoder | None = None,
+    progress: bool = True,
+    on_step: Callable[[int], None] | None = None,
+) -> BuildReport:
+    """Read `paths`, embed what changed, and swap in a new generation of the index at `index_dir`.
+
+    Args:
+        paths: folders of papers, single files or JSONL files of `{"_id","title","text"}` records.
+        index_dir: the index directory; created if missing.
+        model: a sentence-transformers path or hub id, or the bundled default.
+        rebuild: ignore the existing index and re-embed everything.
+        encoder: an already-loaded encoder (tests inject a small fake one for plumbing).
+        on_step: called after each embedding step with the passages embedded so far.
+    """
+    from corpus.readers import read_corpus
+
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    report = BuildReport(index_dir)
+    read = read_corpus(paths)
+    report.failures = [{"path": f.path, "reason": f.reason} for f in read.failures]
+    if not read.documents:
+        raise CorpusError(
+            f"nothing readable in {', '.join(map(str, paths))} "
+            f"({len(read.failures)} files failed); pass a folder of .txt/.md/.html/.pdf/.docx papers or a .jsonl"
+        )
+    key = _settings_key(model, settings)
+    with build_lock(index_dir):
+        old_records, old_chunks, old_vectors = ({}, {}, {}) if rebuild else _previous(index_dir, key)
+        staging = index_dir / "staging" / key
+        staging.mkdir(parents=True, exist_ok=True)
+
+        records: list[dict] = []
+        per_doc_chunks: list[list[Chunk]] = []
+        per_doc_vectors: list[np.ndarray | None] = []
+        todo: list[int] = []
+        for doc in read.documents:
+            fp = _fingerprint(doc.text)
+            previous = old_records.get(doc.doc_id)
+            if previous and previous["fingerprint"] == fp and doc.doc_id in old_vectors:
+                records.append(previous)
+                per_doc_chunks.append(old_chunks[doc.doc_id])
+                per_doc_vectors.append(old_vectors[doc.doc_id])
+                report.reused.append(doc.doc_id)
+                continue
+            parsed = parse_document(doc)
+            chunks = chunk_document(parsed, settings)
+            records.append(document_record(parsed, fp))
+            per_doc_chunks.append(chunks)
+            staged = staging / f"{fp}.npy"
+            vectors = np.load(staged) if staged.exists() else None
+            per_doc_vectors.append(vectors if vectors is not None and len(vectors) == len(chunks) else None)
+            if per_doc_vectors[-1] is None:
+                todo.append(len(records) - 1)
+            report.embedded.append(doc.doc_id)
+        report.removed = sorted(set(old_records) - {r["doc_id"] for r in records})
+
+        if todo:
+            encoder = encoder or load_encoder(model)
+            report.chunks_embedded = _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging,
+                                            progress, on_step)
+        dim = next((v.shape[1] for v in per_doc_vectors if v is not None and v.ndim == 2 and len(v)), None)
+        dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
+        all_chunks = [c for chunks in per_doc_chunks for c in chunks]
+        vectors = (
+            np.concatenate([v for v in per_doc_vectors if v is not None and len(v)]).astype(np.float32)
+            if all_chunks else np.zeros((0, dim), dtype=np.float32)
+        )
+        _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
+        shutil.rmtree(index_dir / "staging", ignore_errors=True)
+    report.documents = len(records)
+    report.chunks = len(all_chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step) -> int:
+    """Embed the documents in `todo` in steps, saving each finished document's vectors to staging."""
+    from tqdm import tqdm
+
+    total = sum(len(per_doc_chunks[i]) for i in todo)
+    done = 0
+    with tqdm(total=total, desc="embedding passages", unit="passage", disable=not progress) as bar:
+        group: list[int] = []
+        for position, doc_index in enumerate(todo):
+            group.append(doc_index)
+            if sum(len(per_doc_chunks[i]) for i in group) < EMBED_GROUP and position + 1 < len(todo):
+                continue
+            texts = [c.indexed_text for i in group for c in per_doc_chunks[i]]
+            vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+            offset = 0
+            for i in group:
+                count = len(per_doc_chunks[i])
+                doc_vectors = np.asarray(vectors[offset : offset + count], dtype=np.float32).reshape(count, -1)
+                offset += count
+                per_doc_vectors[i] = doc_vectors
+                tmp = staging / f".{records[i]['fingerprint']}.{os.getpid()}.npy"
+                np.save(tmp, doc_vectors)
+                os.replace(tmp, staging / f"{records[i]['fingerprint']}.npy")
+            done += len(texts)
+            bar.update(len(texts))
+            if on_step:
+                on_step(done)
+            group = []
+    return done
+
+
+def _write_generation(index_dir, records, chunks, vectors, model, dim, settings, key, report) -> None:
+    generation = next_generation(index_dir)
+    gen = index_dir / generation
+    tmp = index_dir / f".{generation}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    np.save(tmp / "vectors.npy", vectors)
+    VectorIndex.build(vectors).save(tmp / "dense.faiss")
+    KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
+    fsync_tree(tmp)
+    os.replace(tmp, gen)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "generation": generation,
+        "model": model,
+        "dimension": int(dim),
+        "chunker": settings.as_dict(),
+        "settings_key": key,
+        "packages": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "counts": {"documents": len(records), "chunks": len(chunks)},
+        "documents": {r["doc_id"]: {"fingerprint": r["fingerprint"], "source": r["source"]} for r in records},
+        "failures": report.failures,
+    }
+    write_json_atomic(index_dir / MANIFEST, manifest)
+    remove_stale(index_dir, generation)

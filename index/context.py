@@ -1,0 +1,56 @@
+"""The whole item or section around a passage, so precedent wording can be read and copied in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corpus.chunking import Chunk
+from index.index import Index
+from precedent.errors import InvalidQuery
+
+MAX_CONTEXT = 12000
+"""Characters shown around a passage when its section is longer than this."""
+
+
+@dataclass(frozen=True)
+class Context:
+    title: str
+    text: str
+    passage_start: int
+    """Offsets of the passage inside `text`."""
+    passage_end: int
+
+
+def context_of(index: Index, chunk: Chunk) -> Context:
+    """The minute item (or paper section) holding `chunk`, with the passage's place in it.
+
+    Only documents held by the index are read; nothing here touches the file system.
+    """
+    record = index.documents.get(chunk.doc_id)
+    if record is None:
+        raise InvalidQuery(f"{chunk.doc_id!r} is not in this index; search again to get current passages")
+    text = record["text"]
+    start, end, title = _enclosing(record, chunk)
+    if end - start > MAX_CONTEXT:
+        start = max(start, chunk.start - MAX_CONTEXT // 2)
+        end = min(end, chunk.end + MAX_CONTEXT // 2)
+    return Context(title, text[start:end], chunk.start - start, chunk.end - start)
+
+
+def _enclosing(record: dict, chunk: Chunk) -> tuple[int, int, str]:
+    for paper in record["papers"]:
+        if not paper["start"] <= chunk.start < paper["end"]:
+            continue
+        for item in paper["items"]:
+            if item["start"] <= chunk.start < item["end"] and paper["paper_type"] != "agenda":
+                return item["start"], item["end"], f"{paper['title']} — Minute {item['number']}: {item['title']}"
+        return paper["start"], paper["end"], paper["title"]
+    return chunk.start, chunk.end, chunk.paper_title
+
+
+def chunk_by_id(index: Index, chunk_id: str) -> Chunk:
+    """Look a passage up by the id the app put in a result; unknown ids are an error, not a file read."""
+    for chunk in index.chunks:
+        if chunk.chunk_id == chunk_id:
+            return chunk
+    raise InvalidQuery(f"no passage {chunk_id!r} in this index; search again")

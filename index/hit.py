@@ -1,0 +1,100 @@
+"""What a search returns: a `Hit` per passage, each with the one `Citation` type every surface renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from corpus.chunking import Chunk
+from corpus.dates import format_date
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from, down to the minute number and page when known."""
+
+    doc_id: str
+    paper_title: str
+    paper_type: str
+    committee: str
+    meeting_date: str
+    item: int | None
+    item_title: str
+    section: str
+    page: int | None
+
+    @classmethod
+    def of(cls, chunk: Chunk) -> Citation:
+        return cls(
+            chunk.doc_id, chunk.paper_title, chunk.paper_type, chunk.committee, chunk.meeting_date,
+            chunk.item, chunk.item_title, chunk.section, chunk.page,
+        )
+
+    @property
+    def date_text(self) -> str:
+        return format_date(date.fromisoformat(self.meeting_date)) if self.meeting_date else ""
+
+    def line(self) -> str:
+        """One human-readable line, e.g.
+        `Scrutiny Co-ordination Committee — Minutes of the meeting of 4 February 2015 — Minute 43:
+        Call-In Stage 2 … — Resolution — 000_598379763418fa6f.txt`."""
+        paper = self.paper_title or self.paper_type.capitalize()
+        if self.paper_type not in ("minutes", "agenda", "web page") and self.paper_type:
+            paper = f"{self.paper_type.capitalize()}: {paper}"
+        if self.date_text and self.date_text not in paper:
+            paper = f"{paper}, meeting of {self.date_text}"
+        parts = [self.committee, paper]
+        if self.item is not None:
+            parts.append(f"Minute {self.item}: {self.item_title}" if self.paper_type != "agenda"
+                         else f"Agenda item {self.item}: {self.item_title}")
+        if self.section and self.section != self.item_title:
+            parts.append(self.section)
+        if self.page:
+            parts.append(f"p. {self.page}")
+        parts.append(self.doc_id)
+        return " — ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage. `score` is the fused score; `retrievers` says which retrievers found it."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    retrievers: tuple[str, ...] = ()
+    highlights: tuple[tuple[int, int], ...] = ()
+    """Offsets into `chunk.text` of the sentences that best answer the query."""
+    also_in: tuple[Citation, ...] = field(default=())
+    """The same text printed elsewhere (minutes reprinted in the next pack, a web page)."""
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    def citation(self) -> Citation:
+        return Citation.of(self.chunk)
+
+    def to_dict(self) -> dict:
+        """The JSON shape shared by `precedent search --json`, the app's API and eval runs."""
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 6),
+            "text": c.text,
+            "doc": c.doc_id,
+            "title": c.paper_title,
+            "paper_type": c.paper_type,
+            "committee": c.committee,
+            "meeting_date": c.meeting_date or None,
+            "item": c.item,
+            "item_title": c.item_title or None,
+            "section": c.section or None,
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "citation": self.citation().line(),
+            "retrievers": list(self.retrievers),
+            "highlights": [list(span) for span in self.highlights],
+            "also_in": [other.line() for other in self.also_in],
+        }

@@ -1,0 +1,65 @@
+"""A loaded index: chunks, vectors, the FAISS and BM25 indexes and the documents they came from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.chunking import Chunk
+from index.bm25 import KeywordIndex
+from index.dense import VectorIndex
+from index.store import check_model, generation_dir, read_manifest
+
+
+@dataclass
+class Index:
+    """Everything search needs, loaded from one index directory."""
+
+    path: Path
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    dense: VectorIndex
+    keywords: KeywordIndex
+    documents: dict[str, dict]
+
+    @classmethod
+    def load(cls, index_dir: str | Path, *, model: str | None = None) -> Index:
+        """Load the live generation; raises `IndexMissing`/`IndexMismatch` naming the command to run."""
+        index_dir = Path(index_dir)
+        manifest = read_manifest(index_dir)
+        check_model(manifest, model, index_dir)
+        gen = generation_dir(index_dir, manifest)
+        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(gen / "chunks.jsonl")]
+        documents = {}
+        for line in _lines(gen / "documents.jsonl"):
+            record = json.loads(line)
+            documents[record["doc_id"]] = record
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r")
+        return cls(
+            path=index_dir,
+            manifest=manifest,
+            chunks=chunks,
+            vectors=vectors,
+            dense=VectorIndex.load(gen / "dense.faiss"),
+            keywords=KeywordIndex.load(gen / "bm25", len(chunks)),
+            documents=documents,
+        )
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+
+def _lines(path: Path):
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield line

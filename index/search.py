@@ -1,0 +1,94 @@
+"""The one search function every surface calls: query -> ranked `Hit`s with citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from embed.encoder import load_encoder
+from index.filters import Filters
+from index.fusion import reciprocal_rank_fusion, top_ids
+from index.hit import Hit
+from index.index import Index
+from precedent.errors import InvalidQuery
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How retrieval is done; `precedent eval --compare` runs several of these side by side."""
+
+    name: str = "hybrid"
+    bm25: bool = True
+    dense: bool = True
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    candidates: int = 100
+
+
+CONFIGS = {
+    "bm25": SearchConfig("bm25", dense=False),
+    "dense": SearchConfig("dense", bm25=False),
+    "hybrid": SearchConfig("hybrid"),
+}
+DEFAULT_CONFIG = CONFIGS["hybrid"]
+
+
+def validate_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise InvalidQuery("the question is empty; type a few words, e.g. 'dog control order call-in'")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQuery(f"the question is {len(query)} characters; shorten it to at most {MAX_QUERY_CHARS}")
+    return query
+
+
+def search(
+    index: Index,
+    query: str,
+    *,
+    k: int = 10,
+    filters: Filters = Filters(),
+    config: SearchConfig = DEFAULT_CONFIG,
+) -> list[Hit]:
+    """Rank the index's passages for `query`, best first.
+
+    Args:
+        index: a loaded `Index`.
+        query: the question or keywords, at most 1,000 characters.
+        k: how many hits to return (1-100).
+        filters: committee, meeting date range and paper types to keep.
+        config: which retrievers to use and how to weigh them.
+    """
+    query = validate_query(query)
+    if not 1 <= k <= MAX_K:
+        raise InvalidQuery(f"k must be between 1 and {MAX_K}; got {k}")
+    allowed = filters.mask(index.chunks) if filters.active else None
+    pool = max(config.candidates, k)
+    rankings: dict[str, np.ndarray] = {}
+    weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}
+    if config.bm25:
+        rankings["bm25"] = top_ids(index.keywords.scores(query), pool, allowed)
+    if config.dense and len(index.chunks):
+        vector = load_encoder(index.model).encode([query])[0]
+        ids = None if allowed is None else np.flatnonzero(allowed)
+        _, rankings["dense"] = index.dense.search(vector, pool, ids)
+    fused = reciprocal_rank_fusion(rankings, weights)
+    ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[:k]
+    found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}
+    return [
+        Hit(
+            chunk=index.chunks[chunk_id],
+            score=score,
+            rank=rank,
+            retrievers=tuple(name for name, ids in found_by.items() if chunk_id in ids),
+        )
+        for rank, (chunk_id, score) in enumerate(ordered, start=1)
+    ]
+
+
+def renumber(hits: list[Hit]) -> list[Hit]:
+    return [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]

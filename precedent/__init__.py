@@ -1,0 +1,1 @@
+"""Precedent: search council committee papers and answer with exact citations."""
