@@ -45,6 +45,12 @@ def _items(
     return run if len(run) >= min_items else []
 
 
+def _entry_start(text: str, pos: int) -> int:
+    """An entry starts at its line's start, unless it shares the line with the entry before it."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return line_start if not text[line_start:pos].strip(" \t#>*-") else pos
+
+
 def _private_from(text: str, start: int, end: int) -> int:
     match = PRIVATE.search(text, start, end)
     return match.start() if match else end
@@ -63,11 +69,11 @@ def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], .
 
 def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolutions: bool) -> tuple[Item, ...]:
     private_from = _private_from(text, run[0][1], end) if run else end
+    starts = [_entry_start(text, pos) for _, pos, _, _ in run]
     items = []
-    for i, (number, pos, title, _) in enumerate(run):
-        item_start = text.rfind("\n", 0, pos) + 1
-        item_end = text.rfind("\n", 0, run[i + 1][1]) + 1 if i + 1 < len(run) else end
-        item_end = len(text[:item_end].rstrip())
+    for i, (number, _, title, _) in enumerate(run):
+        item_start = starts[i]
+        item_end = len(text[: starts[i + 1] if i + 1 < len(run) else end].rstrip())
         items.append(
             Item(
                 number=number,

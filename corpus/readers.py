@@ -60,8 +60,8 @@ def read_corpus(paths: Sequence[str | Path]) -> ReadResult:
                     failures.append(
                         UnreadableFile(
                             path,
-                            f"doc_id {doc.doc_id!r} is already used by {owners[doc.doc_id]}; "
-                            "rename one of them or pass them in separate folders",
+                            f"doc_id {doc.doc_id!r} is already used by {owners[doc.doc_id]}; rename one, "
+                            "or pass their common parent folder so each id keeps its subfolder",
                         )
                     )
                     continue
@@ -137,6 +137,8 @@ def _read(path: Path, doc_id: str) -> tuple[list[Document], list[UnreadableFile]
         return [_readers()[suffix](data, path, doc_id)], []
     except UnreadableFile as failure:
         return [], [failure]
+    except Exception as error:  # a reader's bug or a library's on odd input: one file fails, not the corpus
+        return [], [UnreadableFile(path, f"could not be read ({type(error).__name__}: {error})")]
 
 
 def _load(path: Path) -> bytes:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from embed.encoder import load_encoder
+from embed.encoder import Encoder, load_encoder
 from index.filters import Filters
 from index.fusion import reciprocal_rank_fusion, top_ids
 from index.hit import Hit
@@ -53,6 +53,7 @@ def search(
     k: int = 10,
     filters: Filters = Filters(),
     config: SearchConfig = DEFAULT_CONFIG,
+    encoder: Encoder | None = None,
 ) -> list[Hit]:
     """Rank the index's passages for `query`, best first.
 
@@ -62,6 +63,7 @@ def search(
         k: how many hits to return (1-100).
         filters: committee, meeting date range and paper types to keep.
         config: which retrievers to use and how to weigh them.
+        encoder: the query encoder; by default the model the index was built with.
     """
     query = validate_query(query)
     if not 1 <= k <= MAX_K:
@@ -73,7 +75,7 @@ def search(
     if config.bm25:
         rankings["bm25"] = top_ids(index.keywords.scores(query), pool, allowed)
     if config.dense and len(index.chunks):
-        vector = load_encoder(index.model).encode([query])[0]
+        vector = (encoder or load_encoder(index.model)).encode([query])[0]
         ids = None if allowed is None else np.flatnonzero(allowed)
         _, rankings["dense"] = index.dense.search(vector, pool, ids)
     fused = reciprocal_rank_fusion(rankings, weights)

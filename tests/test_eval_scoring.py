@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -129,19 +128,6 @@ def test_shares_run_finds_every_slice_of_a_quote_at_every_length():
             passage = "0" + quote[start:end] + "1"
             for length in range(1, len(quote) + 2):
                 assert shares_run(passage, quote, length) == (end - start >= length), (start, end, length)
-
-
-def test_answers_is_fast_on_a_full_passage():
-    text = (SEEDS / "004_56fbcfbcc01a2fd8.txt").read_text(encoding="utf-8")
-    passages = [text[i : i + 2000] for i in range(0, 40_000, 2000)]
-    quote = " ".join(json.loads(DEV_SET.read_text().splitlines()[0])["evidence"][0]["quote"].split()) * 2
-    assert len(quote) > 300
-    start = time.perf_counter()
-    for _ in range(5):
-        for passage in passages:
-            answers(passage, quote)
-    per_call = (time.perf_counter() - start) / (5 * len(passages))
-    assert per_call < 0.002  # measured ~0.1 ms, normalising included
 
 
 def test_dev_set_loads_and_every_quote_is_answered_by_its_own_source():

@@ -1,0 +1,168 @@
+"""`precedent eval`: run gold questions or a BEIR dataset through `search()` and report metrics.
+
+Gold runs write RUN.json: `{"config", "metrics", "queries": [{"id", "query", "latency_ms",
+"results": [{"rank", "score", "doc", "text", "citation"}]}]}`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from eval.metrics import METRICS, aggregate, aggregate_by_type, judge_question, latency_summary
+from eval.report import failure_view, markdown_table, per_type_table, write_chart
+from eval.scoring import load_questions
+from precedent.errors import PrecedentError
+
+DEV_SET = Path(__file__).resolve().parent / "coventry_dev.jsonl"
+BEIR_METRICS = ("nDCG@10", "R@100", "RR@10")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--questions", type=Path, help="gold questions (JSONL, format of eval/coventry_dev.jsonl)")
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="papers to index for the run (folder or .jsonl); default: the existing index")
+    parser.add_argument("--beir", type=Path, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    parser.add_argument("--k", type=int, default=10, help="passages per question (default 10)")
+    parser.add_argument("--output", type=Path, help="write RUN.json here")
+    parser.add_argument("--config", action="append", help="retrieval configuration(s) to run (default: hybrid)")
+    parser.add_argument("--compare", action="store_true", help="run every configuration side by side")
+    parser.add_argument("--report", type=Path, help="write the table, RUN files and a chart into this folder")
+    parser.add_argument("--failures", action="store_true", help="print the failure view")
+    parser.add_argument("--limit", type=int, help="only the first N questions (quick checks)")
+
+
+def _configs(args):
+    from index.search import CONFIGS
+
+    names = list(CONFIGS) if args.compare else (args.config or ["hybrid"])
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        raise PrecedentError(f"unknown configuration {unknown[0]!r}; valid: {', '.join(CONFIGS)}")
+    return [CONFIGS[n] for n in names]
+
+
+def _index_for(corpus: list[Path] | None, index_dir: Path | None, cache_name: str) -> Path:
+    """The index to evaluate: built (or updated, incrementally) from `corpus` when one is given."""
+    from index.build import build_index
+    from index.store import default_index_dir
+
+    if not corpus:
+        return index_dir or default_index_dir()
+    if index_dir is None:
+        key = hashlib.sha256("|".join(str(p.resolve()) for p in corpus).encode()).hexdigest()[:10]
+        index_dir = Path(".precedent") / "eval" / f"{cache_name}-{key}"
+    started = time.perf_counter()
+    report = build_index(corpus, index_dir)
+    print(report.summary(), file=sys.stderr)
+    print(f"index ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return index_dir
+
+
+def run_questions(index, questions, config, k: int = 10) -> dict:
+    """One configuration over every question: the RUN.json object, with judgements kept aside."""
+    from index.search import search
+
+    search(index, "warm up", k=1, config=config)
+    queries, judgements, latencies = [], [], []
+    for question in questions:
+        started = time.perf_counter()
+        hits = search(index, question.query, k=k, config=config)
+        latency = (time.perf_counter() - started) * 1000
+        latencies.append(latency)
+        judgements.append(judge_question(question, [h.text for h in hits]))
+        queries.append({
+            "id": question.id, "query": question.query, "type": question.type, "latency_ms": round(latency, 2),
+            "first_answer_rank": judgements[-1].first_rank,
+            "results": [
+                {"rank": h.rank, "score": round(h.score, 6), "doc": h.chunk.doc_id, "text": h.text,
+                 "citation": h.citation().line()}
+                for h in hits
+            ],
+        })
+    metrics = {**aggregate(judgements), **latency_summary(latencies)}
+    return {
+        "config": {**asdict(config), "k": k, "index": str(index.path), "model": index.model,
+                   "chunker": index.manifest["chunker"]},
+        "metrics": metrics,
+        "by_type": aggregate_by_type(judgements),
+        "queries": queries,
+        "_judgements": judgements,
+    }
+
+
+def _write_run(path: Path, run: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    public = {key: value for key, value in run.items() if not key.startswith("_")}
+    path.write_text(json.dumps(public, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def gold(args) -> int:
+    from index.index import Index
+
+    questions = load_questions(args.questions)[: args.limit]
+    index = Index.load(_index_for(args.corpus, args.index, "gold"))
+    runs = [run_questions(index, questions, config, args.k) for config in _configs(args)]
+    columns = ["config", *METRICS, "p50_ms", "p95_ms"]
+    rows = [{"config": run["config"]["name"], **run["metrics"]} for run in runs]
+    table = markdown_table(rows, columns)
+    print(f"{len(questions)} questions, index {index.path} ({len(index.chunks)} passages, model {index.model})\n")
+    print(table)
+    print(f"\nper question type ({runs[-1]['config']['name']}):\n")
+    print(per_type_table(runs[-1]["by_type"]))
+    if args.failures:
+        print("\n" + failure_view(runs[-1]["_judgements"]))
+    if args.output:
+        _write_run(args.output, runs[-1])
+    if args.report:
+        args.report.mkdir(parents=True, exist_ok=True)
+        for run in runs:
+            _write_run(args.report / f"run-{run['config']['name']}.json", run)
+        (args.report / "table.md").write_text(
+            table + "\n\n" + per_type_table(runs[-1]["by_type"]) + "\n\n" + failure_view(runs[-1]["_judgements"]) + "\n",
+            encoding="utf-8",
+        )
+        write_chart(rows, list(METRICS), args.report / "metrics.png", title="Dev-set retrieval by configuration")
+        print(f"\nreport written to {args.report}")
+    return 0
+
+
+def beir(args) -> int:
+    from eval.beir import evaluate_run, load_beir, passages_to_documents
+    from index.index import Index
+    from index.search import search
+
+    dataset = load_beir(args.beir)
+    corpus = [args.beir / "corpus.jsonl"]
+    index = Index.load(_index_for(corpus, args.index, f"beir-{args.beir.name}"))
+    rows = []
+    for config in _configs(args):
+        run, latencies = {}, []
+        for qid, query in list(dataset.queries.items())[: args.limit]:
+            started = time.perf_counter()
+            hits = search(index, query, k=100, config=config)
+            latencies.append((time.perf_counter() - started) * 1000)
+            run[qid] = passages_to_documents((h.chunk.doc_id, h.score) for h in hits)
+        qrels = {q: dataset.qrels[q] for q in run}
+        rows.append({"config": config.name, **evaluate_run(qrels, run), **latency_summary(latencies)})
+        print(f"{config.name}: {rows[-1]}", file=sys.stderr)
+    table = markdown_table(rows, ["config", *BEIR_METRICS, "p50_ms", "p95_ms"])
+    print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(rows and run)} queries\n")
+    print(table)
+    if args.report:
+        args.report.mkdir(parents=True, exist_ok=True)
+        (args.report / "beir.md").write_text(table + "\n", encoding="utf-8")
+        write_chart(rows, list(BEIR_METRICS), args.report / "beir.png", title=f"BEIR {args.beir.name}")
+    return 0
+
+
+def main(args) -> int:
+    if args.beir:
+        return beir(args)
+    if not args.questions:
+        args.questions = DEV_SET
+    return gold(args)

@@ -1,0 +1,102 @@
+"""The structure facts of the bundled papers: packs, minutes, items, RESOLVED blocks, private business."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from corpus import BUNDLED_CORPUS
+from corpus.document import Document
+from corpus.papers import parse_document
+
+
+def parsed(prefix: str):
+    path = next(BUNDLED_CORPUS.glob(f"{prefix}_*.txt"))
+    return parse_document(Document(path.name, str(path), path.read_text(encoding="utf-8")))
+
+
+def only_minutes(doc):
+    minutes = doc.minutes()
+    assert len(minutes) == 1
+    return minutes[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "pack_date", "minutes_date", "numbers", "number", "title"),
+    [
+        ("000", date(2015, 3, 4), date(2015, 2, 4), range(41, 50), 43,
+         "Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)"),
+        ("002", date(2023, 3, 14), date(2023, 3, 1), range(41, 46), 43, "Draft Climate Change Strategy"),
+        ("003", date(2023, 7, 12), date(2023, 4, 19), range(52, 59), 56, "Public Space Protection Orders"),
+        ("004", date(2013, 11, 6), date(2013, 10, 9), range(31, 39), 33, "Coventry – A Marmot City"),
+    ],
+)
+def test_agenda_packs_hold_minutes_of_the_previous_meeting(prefix, pack_date, minutes_date, numbers, number, title):
+    doc = parsed(prefix)
+    assert doc.committee == "Scrutiny Co-ordination Committee"
+    assert doc.meeting_date == pack_date
+    assert doc.papers[0].paper_type == "agenda"
+    minutes = only_minutes(doc)
+    assert minutes.meeting_date == minutes_date
+    assert [i.number for i in minutes.items] == list(numbers)
+    item = next(i for i in minutes.items if i.number == number)
+    assert item.title == title
+
+
+def test_dog_control_call_in_has_its_resolution():
+    text = (BUNDLED_CORPUS / "000_598379763418fa6f.txt").read_text(encoding="utf-8")
+    item = next(i for i in only_minutes(parsed("000")).items if i.number == 43)
+    assert len(item.resolved) == 1
+    start, end = item.resolved[0]
+    assert text[start:end] == (
+        "**RESOLVED that the Committee concur with the decisions of Cabinet, rejecting the valid part of the Call-in.**"
+    )
+
+
+def test_web_page_of_14_march_2023():
+    doc = parsed("001")
+    assert [p.paper_type for p in doc.papers] == ["web page"]
+    assert doc.meeting_date == date(2023, 3, 14)
+    assert doc.committee == "Scrutiny Co-ordination Committee"
+    items = doc.papers[0].items
+    assert [i.number for i in items] == list(range(46, 52))
+    assert items[2].number == 48 and items[2].title == "One Coventry Plan 2022- 2030"
+
+
+def test_private_business_is_flagged_on_the_agenda():
+    agenda = parsed("004").papers[0]
+    flags = {i.number: i.private for i in agenda.items}
+    assert flags[9] is True
+    assert flags[8] is False
+    assert all(not i.private for i in only_minutes(parsed("004")).items)
+
+
+def test_papers_in_a_pack_have_types_and_titles():
+    found = [(p.paper_type, p.title) for p in parsed("003").papers]
+    assert found == [
+        ("agenda", "Agenda"),
+        ("minutes", "Minutes of the meeting of 19 April 2023"),
+        ("briefing note", "Coventry Community Safety Plan"),
+        ("briefing note", "Domestic Abuse Early Intervention Project Update and Evaluation"),
+        ("work programme", "SCRUCO Work Programme 2023-24"),
+    ]
+
+
+def test_numbered_report_sections_are_not_minute_items():
+    doc = parsed("002")
+    report = next(p for p in doc.papers if p.paper_type == "report")
+    assert report.items == ()
+    assert any(s.title.startswith("1. Context") for s in report.sections)
+    assert [p.paper_type for p in doc.papers if p.items] == ["agenda", "minutes"]
+
+
+def test_every_span_is_inside_its_paper():
+    for prefix in ("000", "001", "002", "003", "004"):
+        doc = parsed(prefix)
+        for paper in doc.papers:
+            assert 0 <= paper.start < paper.end <= len(doc.document.text)
+            for item in paper.items:
+                assert paper.start <= item.start < item.end <= paper.end
+                for start, end in item.resolved:
+                    assert item.start <= start < end <= item.end
