@@ -11,6 +11,7 @@ from index.filters import Filters
 from index.fusion import reciprocal_rank_fusion, top_ids
 from index.hit import Hit
 from index.index import Index
+from index.rerank import boost_decisions
 from precedent.errors import InvalidQuery
 
 MAX_QUERY_CHARS = 1000
@@ -25,13 +26,17 @@ class SearchConfig:
     bm25: bool = True
     dense: bool = True
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
+    dense_weight: float = 0.5
+    """BM25 is the stronger retriever on council papers (dev set: MRR 0.699 at 1.0, 0.712 at 0.5)."""
     candidates: int = 100
+    decision_boost: float = 1.3
+    """Multiplier for RESOLVED passages when the question asks what was agreed or decided."""
 
 
 CONFIGS = {
-    "bm25": SearchConfig("bm25", dense=False),
-    "dense": SearchConfig("dense", bm25=False),
+    "bm25": SearchConfig("bm25", dense=False, decision_boost=1.0),
+    "dense": SearchConfig("dense", bm25=False, decision_boost=1.0),
+    "hybrid-plain": SearchConfig("hybrid-plain", decision_boost=1.0),
     "hybrid": SearchConfig("hybrid"),
 }
 DEFAULT_CONFIG = CONFIGS["hybrid"]
@@ -79,6 +84,7 @@ def search(
         ids = None if allowed is None else np.flatnonzero(allowed)
         _, rankings["dense"] = index.dense.search(vector, pool, ids)
     fused = reciprocal_rank_fusion(rankings, weights)
+    fused = boost_decisions(query, index.chunks, fused, config.decision_boost)
     ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[:k]
     found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}
     return [

@@ -1,0 +1,59 @@
+"""The path users run: bundled model -> FAISS + BM25 -> fused, filtered hits with citations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.filters import Filters
+from index.search import search
+from precedent.errors import InvalidQuery
+
+DOG_QUERY = "did scrutiny agree with cabinet on the dog control order call-in"
+
+
+def test_dog_control_call_in_answers_with_minute_43_resolution_first(real_index):
+    hit = search(real_index, DOG_QUERY, k=10)[0]
+    assert hit.chunk.doc_id == "000_598379763418fa6f.txt"
+    assert hit.chunk.item == 43
+    assert "RESOLVED that the Committee concur with the decisions of Cabinet" in hit.text
+    citation = hit.citation().line()
+    assert "Minute 43" in citation and "4 February 2015" in citation
+    assert set(hit.retrievers) == {"bm25", "dense"}
+
+
+def test_apologies_in_april_2023_finds_the_attendance(real_index):
+    hits = search(real_index, "apologies April 2023", k=3)
+    assert hits[0].chunk.kind == "attendance"
+    assert hits[0].chunk.meeting_date == "2023-04-19"
+
+
+def test_date_filter_keeps_only_meetings_in_range(real_index):
+    unfiltered = search(real_index, "domestic abuse services", k=10)
+    assert {h.chunk.meeting_date[:4] for h in unfiltered} & {"2013", "2015"}
+    hits = search(real_index, "domestic abuse services", k=10,
+                  filters=Filters(date_from=date(2023, 1, 1), date_to=date(2023, 12, 31)))
+    assert hits and all(h.chunk.meeting_date.startswith("2023") for h in hits)
+
+
+def test_paper_type_filter(real_index):
+    hits = search(real_index, "drug treatment", k=10, filters=Filters(paper_types=("minutes",)))
+    assert hits and all(h.chunk.paper_type == "minutes" for h in hits)
+
+
+def test_bad_queries_say_what_to_do(real_index):
+    with pytest.raises(InvalidQuery, match="empty"):
+        search(real_index, "   ")
+    with pytest.raises(InvalidQuery, match="at most 1000"):
+        search(real_index, "x" * 1001)
+    with pytest.raises(InvalidQuery, match="valid types are: agenda, minutes"):
+        Filters(paper_types=("memo",))
+
+
+def test_hits_serialise_to_the_shared_json_shape(real_index):
+    data = search(real_index, DOG_QUERY, k=2)[0].to_dict()
+    assert list(data)[:15] == ["rank", "score", "text", "doc", "title", "paper_type", "committee", "meeting_date",
+                               "item", "item_title", "section", "page", "start", "end", "citation"]
+    text = real_index.documents[data["doc"]]["text"]
+    assert text[data["start"] : data["end"]] == data["text"]
