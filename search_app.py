@@ -29,7 +29,8 @@ CSS = """
 .hit .passage {white-space: pre-wrap; font-family: Georgia, serif; line-height: 1.45; color: #111;}
 .hit mark {background: #fff3a3;}
 .hit .bar {display: inline-block; height: 6px; background: #2f81f7; border-radius: 3px; vertical-align: middle;}
-.hit details {margin-top: 8px;} .hit details .passage {max-height: 420px; overflow: auto; background: #f6f8fa; padding: 8px;}
+.hit details {margin-top: 8px;}
+.hit details .passage {max-height: 420px; overflow: auto; background: #f6f8fa; padding: 8px;}
 .hit .copy {font-size: 0.85em; width: 100%; margin-top: 6px; color: #333;}
 .notice {padding: 12px; border-radius: 8px; background: #fff8c5; border: 1px solid #d4a72c; color: #3b2300;}
 """
@@ -91,7 +92,10 @@ def render_hits(app: App, hits, *, query: str) -> str:
     from index.context import context_of
 
     if not hits:
-        return f'<div class="notice">No passage matches “{html.escape(query)}” well. Try other words or fewer filters.</div>'
+        return (
+            f'<div class="notice">No passage matches “{html.escape(query)}” well. '
+            "Try other words or fewer filters.</div>"
+        )
     top = max(h.score for h in hits) or 1.0
     cards = []
     index = app.index()
@@ -153,8 +157,9 @@ def build_blocks(app: App):
         except PrecedentError as err:
             return [[str(err), "", "", "", ""]]
 
-    def api_search(query: str, k: int = 10, committee: str = "", date_from: str = "", date_to: str = "",
-                   paper_type: str = "") -> dict:
+    def api_search(
+        query: str, k: int = 10, committee: str = "", date_from: str = "", date_to: str = "", paper_type: str = ""
+    ) -> dict:
         """Search the index; returns the same JSON as `precedent search --json`."""
         try:
             filters = _filters(committee, date_from, date_to, [paper_type] if paper_type else [])
@@ -164,20 +169,32 @@ def build_blocks(app: App):
         return {"query": query, "results": [h.to_dict() for h in hits]}
 
     with gr.Blocks(title="Precedent — council papers search") as blocks:
-        gr.Markdown("# Precedent\nAsk about what council committees discussed and decided; every answer cites its paper, meeting and minute.")
+        gr.Markdown(
+            "# Precedent\nAsk about what council committees discussed and decided; "
+            "every answer cites its paper, meeting and minute."
+        )
         if startup_error:
             gr.HTML(_error(startup_error))
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
-                    query = gr.Textbox(label="Question", placeholder="e.g. what did scrutiny resolve about the dog control order?", scale=5, elem_id="query")
+                    query = gr.Textbox(
+                        label="Question",
+                        placeholder="e.g. what did scrutiny resolve about the dog control order?",
+                        scale=5,
+                        elem_id="query",
+                    )
                     go = gr.Button("Search", variant="primary", scale=1, elem_id="search-button")
                 with gr.Accordion("Filters", open=False):
                     with gr.Row():
-                        committee = gr.Dropdown(choices=[""] + committees, value="", label="Committee", elem_id="committee")
+                        committee = gr.Dropdown(
+                            choices=[""] + committees, value="", label="Committee", elem_id="committee"
+                        )
                         date_from = gr.Textbox(label="Meetings from (YYYY-MM-DD)", elem_id="date-from")
                         date_to = gr.Textbox(label="Meetings to (YYYY-MM-DD)", elem_id="date-to")
-                        types = gr.Dropdown(choices=list(PAPER_TYPES), multiselect=True, label="Paper types", elem_id="types")
+                        types = gr.Dropdown(
+                            choices=list(PAPER_TYPES), multiselect=True, label="Paper types", elem_id="types"
+                        )
                         k = gr.Slider(1, 30, value=10, step=1, label="Results", elem_id="k")
                 gr.Examples(EXAMPLES, inputs=[query])
                 results = gr.HTML(elem_id="results")
@@ -191,11 +208,19 @@ def build_blocks(app: App):
                     d_from = gr.Textbox(label="From (YYYY-MM-DD)")
                     d_to = gr.Textbox(label="To (YYYY-MM-DD)")
                 decision_results = gr.HTML(elem_id="decision-results")
-                gr.on([go_decisions.click, topic.submit], timeline, inputs=[topic, d_from, d_to],
-                      outputs=decision_results, api_visibility="private")
+                gr.on(
+                    [go_decisions.click, topic.submit],
+                    timeline,
+                    inputs=[topic, d_from, d_to],
+                    outputs=decision_results,
+                    api_visibility="private",
+                )
             with gr.Tab("Corpus", id="corpus") as corpus_tab:
-                table = gr.Dataframe(headers=["Document", "Committee", "Meeting", "Paper", "Items"],
-                                     interactive=False, elem_id="corpus-table")
+                table = gr.Dataframe(
+                    headers=["Document", "Committee", "Meeting", "Paper", "Items"],
+                    interactive=False,
+                    elem_id="corpus-table",
+                )
                 corpus_tab.select(corpus_table, outputs=table, api_visibility="private")
                 blocks.load(corpus_table, outputs=table, api_visibility="private")
         gr.api(api_search, api_name="search")
@@ -207,8 +232,15 @@ def corpus_rows(index) -> list[list[str]]:
     for record in index.documents.values():
         for paper in record["papers"]:
             items = ", ".join(str(i["number"]) for i in paper["items"])
-            rows.append([record["doc_id"], record["committee"], paper["meeting_date"],
-                         f"{paper['paper_type']}: {paper['title']}", items])
+            rows.append(
+                [
+                    record["doc_id"],
+                    record["committee"],
+                    paper["meeting_date"],
+                    f"{paper['paper_type']}: {paper['title']}",
+                    items,
+                ]
+            )
     return rows
 
 
@@ -230,8 +262,15 @@ def serve(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 78
     app.warm()
     blocks = build_blocks(app)
     blocks.queue(default_concurrency_limit=4)
-    blocks.launch(server_name=host, server_port=port, auth=_auth(), prevent_thread_lock=not block,
-                  css=CSS, footer_links=["api"], quiet=not block)
+    blocks.launch(
+        server_name=host,
+        server_port=port,
+        auth=_auth(),
+        prevent_thread_lock=not block,
+        css=CSS,
+        footer_links=["api"],
+        quiet=not block,
+    )
     return blocks
 
 

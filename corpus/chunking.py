@@ -138,11 +138,20 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                         continue
                     chunks.append(
                         Chunk(
-                            doc_id=doc.doc_id, start=start, end=end, text=piece, header=header, kind=kind,
-                            paper_type=paper.paper_type, paper_title=paper.title, committee=parsed.committee,
+                            doc_id=doc.doc_id,
+                            start=start,
+                            end=end,
+                            text=piece,
+                            header=header,
+                            kind=kind,
+                            paper_type=paper.paper_type,
+                            paper_title=paper.title,
+                            committee=parsed.committee,
                             meeting_date=paper.meeting_date.isoformat() if paper.meeting_date else "",
-                            item=fields.get("item"), item_title=fields.get("item_title", ""),
-                            section=fields.get("section", ""), page=doc.page_at(start),
+                            item=fields.get("item"),
+                            item_title=fields.get("item_title", ""),
+                            section=fields.get("section", ""),
+                            page=doc.page_at(start),
                             private=bool(fields.get("private")),
                         )
                     )

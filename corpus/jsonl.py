@@ -27,16 +27,12 @@ def read_jsonl(data: bytes, path: Path) -> tuple[list[Document], list[Unreadable
             continue
         if doc_id in first_line:
             failures.append(
-                UnreadableFile(
-                    path, f"line {number}: duplicate _id {doc_id!r} (first on line {first_line[doc_id]})"
-                )
+                UnreadableFile(path, f"line {number}: duplicate _id {doc_id!r} (first on line {first_line[doc_id]})")
             )
             continue
         first_line[doc_id] = number
         text = normalise_newlines(text)
-        documents.append(
-            Document(doc_id, f"{path}#{doc_id}", text, clean_title(title) or title_from_text(text))
-        )
+        documents.append(Document(doc_id, f"{path}#{doc_id}", text, clean_title(title) or title_from_text(text)))
     if not documents and not failures:
         raise UnreadableFile(path, "empty file (no records)")
     return documents, failures

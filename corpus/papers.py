@@ -147,17 +147,25 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
         items = minute_items(text, paper.start, paper.end)
         title = f"Minutes of the meeting of {recorded:%-d %B %Y}" if recorded else "Minutes"
         return replace(
-            paper, title=title, meeting_date=recorded, items=items,
+            paper,
+            title=title,
+            meeting_date=recorded,
+            items=items,
             sections=attendance(text, paper.start, items),
         )
     if kind == "agenda":
         items = agenda_items(text, paper.start, paper.end)
         return replace(
-            paper, title="Agenda", meeting_date=meeting, items=items,
+            paper,
+            title="Agenda",
+            meeting_date=meeting,
+            items=items,
             sections=sections(text, paper.start, paper.end),
         )
     return replace(
-        paper, title=_title(text, paper), meeting_date=meeting or first_date(text[paper.start : paper.start + 2000]),
+        paper,
+        title=_title(text, paper),
+        meeting_date=meeting or first_date(text[paper.start : paper.start + 2000]),
         sections=sections(text, paper.start, paper.end),
     )
 
@@ -172,7 +180,12 @@ def _web_page(doc: Document) -> ParsedDocument:
     committee = clean_line(committee_line.split(" - ")[0])
     items = web_items(text, 0, len(text))
     paper = Paper(
-        "web page", f"Agenda and minutes, {committee}".strip(", "), 0, len(text), meeting, items,
+        "web page",
+        f"Agenda and minutes, {committee}".strip(", "),
+        0,
+        len(text),
+        meeting,
+        items,
         (*attendance(text, 0, items),),
     )
     return ParsedDocument(doc, committee, meeting, (paper,))

@@ -31,9 +31,7 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
     if not text.strip():
         raise UnreadableFile(path, "no text layer (scanned?); run OCR first")
     if complaints:
-        notes.append(
-            f"pypdf: {complaints[0]}" + (f" (and {len(complaints) - 1} more)" if len(complaints) > 1 else "")
-        )
+        notes.append(f"pypdf: {complaints[0]}" + (f" (and {len(complaints) - 1} more)" if len(complaints) > 1 else ""))
     return Document(
         doc_id,
         str(path),

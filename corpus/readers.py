@@ -94,9 +94,7 @@ def _roots(paths: Sequence[str | Path]) -> list[Path]:
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     roots = [Path(p) for p in paths]
-    what = (
-        f"pass a folder of papers ({', '.join(SUPPORTED_SUFFIXES)}) or a .jsonl file of {{_id, title, text}}"
-    )
+    what = f"pass a folder of papers ({', '.join(SUPPORTED_SUFFIXES)}) or a .jsonl file of {{_id, title, text}}"
     if not roots:
         raise CorpusError(f"no corpus paths given; {what}")
     for root in roots:
@@ -125,9 +123,7 @@ def _read(path: Path, doc_id: str) -> tuple[list[Document], list[UnreadableFile]
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = f"'{suffix}'" if suffix else "(no suffix)"
-        return [], [
-            UnreadableFile(path, f"unsupported file type {kind}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
-        ]
+        return [], [UnreadableFile(path, f"unsupported file type {kind}; supported: {', '.join(SUPPORTED_SUFFIXES)}")]
     try:
         data = _load(path)
         if suffix == ".jsonl":

@@ -11,7 +11,14 @@ from datetime import date
 from corpus.document import Document
 
 PAPER_TYPES = (
-    "agenda", "minutes", "briefing note", "report", "appendix", "work programme", "web page", "document",
+    "agenda",
+    "minutes",
+    "briefing note",
+    "report",
+    "appendix",
+    "work programme",
+    "web page",
+    "document",
 )
 
 
@@ -86,8 +93,14 @@ def document_record(parsed: ParsedDocument, fingerprint: str) -> dict:
                 "end": p.end,
                 "meeting_date": p.meeting_date.isoformat() if p.meeting_date else "",
                 "items": [
-                    {"number": i.number, "title": i.title, "start": i.start, "end": i.end,
-                     "resolved": [list(r) for r in i.resolved], "private": i.private}
+                    {
+                        "number": i.number,
+                        "title": i.title,
+                        "start": i.start,
+                        "end": i.end,
+                        "resolved": [list(r) for r in i.resolved],
+                        "private": i.private,
+                    }
                     for i in p.items
                 ],
             }

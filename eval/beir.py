@@ -48,9 +48,7 @@ def load_beir(directory: str | Path, split: str = "test") -> BeirDataset:
         doc_id: BeirDoc(doc_id, str(r.get("title") or ""), str(r.get("text") or ""))
         for doc_id, r in _read_jsonl(directory / "corpus.jsonl")
     }
-    queries = {
-        qid: str(r.get("text") or "") for qid, r in _read_jsonl(directory / "queries.jsonl") if qid in qrels
-    }
+    queries = {qid: str(r.get("text") or "") for qid, r in _read_jsonl(directory / "queries.jsonl") if qid in qrels}
     missing = sorted(set(qrels) - set(queries))
     if missing:
         raise BeirDataError(
@@ -63,8 +61,7 @@ def load_beir(directory: str | Path, split: str = "test") -> BeirDataset:
 def _require(path: Path) -> None:
     if not path.is_file():
         raise BeirDataError(
-            f"{path}: file not found; a BEIR directory holds corpus.jsonl, queries.jsonl "
-            "and qrels/<split>.tsv"
+            f"{path}: file not found; a BEIR directory holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv"
         )
 
 

@@ -119,9 +119,7 @@ def aggregate(judgements: Iterable[Judgement], metrics: Sequence[str] = METRICS)
     return out
 
 
-def aggregate_by_type(
-    judgements: Iterable[Judgement], metrics: Sequence[str] = METRICS
-) -> dict[str, dict[str, float]]:
+def aggregate_by_type(judgements: Iterable[Judgement], metrics: Sequence[str] = METRICS) -> dict[str, dict[str, float]]:
     """`aggregate` per question type, types in sorted order."""
     groups: dict[str, list[Judgement]] = {}
     for j in judgements:

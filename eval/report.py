@@ -101,9 +101,7 @@ def failure_view(judgements: Iterable[Judgement], k: int = 1) -> str:
         if j.success(k):
             continue
         missed = [q for q, r in zip(j.quotes, j.first_ranks, strict=True) if r is None or r > k]
-        body.append(
-            [j.question_id, j.type, j.first_rank, _truncate(" / ".join(missed)), _truncate(j.top_passage)]
-        )
+        body.append([j.question_id, j.type, j.first_rank, _truncate(" / ".join(missed)), _truncate(j.top_passage)])
     if not body:
         return f"No failures: every question is answered within the first {k}.\n"
     return _table(["id", "type", "first answering rank", "gold quote", "top passage"], body)

@@ -24,8 +24,12 @@ BEIR_METRICS = ("nDCG@10", "R@100", "RR@10")
 
 def add_arguments(parser) -> None:
     parser.add_argument("--questions", type=Path, help="gold questions (JSONL, format of eval/coventry_dev.jsonl)")
-    parser.add_argument("--corpus", type=Path, action="append",
-                        help="papers to index for the run (folder or .jsonl); default: the existing index")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="papers to index for the run (folder or .jsonl); default: the existing index",
+    )
     parser.add_argument("--beir", type=Path, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
     parser.add_argument("--k", type=int, default=10, help="passages per question (default 10)")
     parser.add_argument("--output", type=Path, help="write RUN.json here")
@@ -75,19 +79,34 @@ def run_questions(index, questions, config, k: int = 10) -> dict:
         latency = (time.perf_counter() - started) * 1000
         latencies.append(latency)
         judgements.append(judge_question(question, [h.text for h in hits]))
-        queries.append({
-            "id": question.id, "query": question.query, "type": question.type, "latency_ms": round(latency, 2),
-            "first_answer_rank": judgements[-1].first_rank,
-            "results": [
-                {"rank": h.rank, "score": round(h.score, 6), "doc": h.chunk.doc_id, "text": h.text,
-                 "citation": h.citation().line()}
-                for h in hits
-            ],
-        })
+        queries.append(
+            {
+                "id": question.id,
+                "query": question.query,
+                "type": question.type,
+                "latency_ms": round(latency, 2),
+                "first_answer_rank": judgements[-1].first_rank,
+                "results": [
+                    {
+                        "rank": h.rank,
+                        "score": round(h.score, 6),
+                        "doc": h.chunk.doc_id,
+                        "text": h.text,
+                        "citation": h.citation().line(),
+                    }
+                    for h in hits
+                ],
+            }
+        )
     metrics = {**aggregate(judgements), **latency_summary(latencies)}
     return {
-        "config": {**asdict(config), "k": k, "index": str(index.path), "model": index.model,
-                   "chunker": index.manifest["chunker"]},
+        "config": {
+            **asdict(config),
+            "k": k,
+            "index": str(index.path),
+            "model": index.model,
+            "chunker": index.manifest["chunker"],
+        },
         "metrics": metrics,
         "by_type": aggregate_by_type(judgements),
         "queries": queries,
@@ -123,7 +142,12 @@ def gold(args) -> int:
         for run in runs:
             _write_run(args.report / f"run-{run['config']['name']}.json", run)
         (args.report / "table.md").write_text(
-            table + "\n\n" + per_type_table(runs[-1]["by_type"]) + "\n\n" + failure_view(runs[-1]["_judgements"]) + "\n",
+            table
+            + "\n\n"
+            + per_type_table(runs[-1]["by_type"])
+            + "\n\n"
+            + failure_view(runs[-1]["_judgements"])
+            + "\n",
             encoding="utf-8",
         )
         write_chart(rows, list(METRICS), args.report / "metrics.png", title="Dev-set retrieval by configuration")

@@ -163,14 +163,16 @@ def build_index(
 
         if todo:
             encoder = encoder or load_encoder(model)
-            report.chunks_embedded = _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging,
-                                            progress, on_step)
+            report.chunks_embedded = _embed(
+                todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step
+            )
         dim = next((v.shape[1] for v in per_doc_vectors if v is not None and v.ndim == 2 and len(v)), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
         all_chunks = [c for chunks in per_doc_chunks for c in chunks]
         vectors = (
             np.concatenate([v for v in per_doc_vectors if v is not None and len(v)]).astype(np.float32)
-            if all_chunks else np.zeros((0, dim), dtype=np.float32)
+            if all_chunks
+            else np.zeros((0, dim), dtype=np.float32)
         )
         _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)

@@ -20,8 +20,7 @@ def decisions(index: Index, topic: str, *, k: int = 10, filters: Filters = Filte
 def all_decisions(index: Index) -> list[dict]:
     """Every resolution in the index with its item, title and meeting date, newest first."""
     rows = [
-        {"meeting_date": c.meeting_date, "item": c.item, "item_title": c.item_title, "doc": c.doc_id,
-         "text": c.text}
+        {"meeting_date": c.meeting_date, "item": c.item, "item_title": c.item_title, "doc": c.doc_id, "text": c.text}
         for c in index.chunks
         if c.kind == "resolved"
     ]

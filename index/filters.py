@@ -45,9 +45,7 @@ class Filters:
                 keep[row] = False
             elif self.date_from or self.date_to:
                 when = date.fromisoformat(chunk.meeting_date) if chunk.meeting_date else None
-                if when is None or (self.date_from and when < self.date_from) or (
-                    self.date_to and when > self.date_to
-                ):
+                if when is None or (self.date_from and when < self.date_from) or (self.date_to and when > self.date_to):
                     keep[row] = False
         return keep
 

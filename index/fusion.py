@@ -7,7 +7,9 @@ import numpy as np
 RRF_K = 60
 
 
-def reciprocal_rank_fusion(rankings: dict[str, np.ndarray], weights: dict[str, float], k: int = RRF_K) -> dict[int, float]:
+def reciprocal_rank_fusion(
+    rankings: dict[str, np.ndarray], weights: dict[str, float], k: int = RRF_K
+) -> dict[int, float]:
     """Weighted RRF: each retriever adds weight / (k + rank) for every chunk id it ranks."""
     fused: dict[int, float] = {}
     for name, ids in rankings.items():

@@ -26,8 +26,15 @@ class Citation:
     @classmethod
     def of(cls, chunk: Chunk) -> Citation:
         return cls(
-            chunk.doc_id, chunk.paper_title, chunk.paper_type, chunk.committee, chunk.meeting_date,
-            chunk.item, chunk.item_title, chunk.section, chunk.page,
+            chunk.doc_id,
+            chunk.paper_title,
+            chunk.paper_type,
+            chunk.committee,
+            chunk.meeting_date,
+            chunk.item,
+            chunk.item_title,
+            chunk.section,
+            chunk.page,
         )
 
     @property
@@ -45,8 +52,11 @@ class Citation:
             paper = f"{paper}, meeting of {self.date_text}"
         parts = [self.committee, paper]
         if self.item is not None:
-            parts.append(f"Minute {self.item}: {self.item_title}" if self.paper_type != "agenda"
-                         else f"Agenda item {self.item}: {self.item_title}")
+            parts.append(
+                f"Minute {self.item}: {self.item_title}"
+                if self.paper_type != "agenda"
+                else f"Agenda item {self.item}: {self.item_title}"
+            )
         if self.section and self.section != self.item_title:
             parts.append(self.section)
         if self.page:

@@ -14,7 +14,7 @@ DECISION_WORDS = re.compile(
 
 
 def asks_for_decision(query: str) -> bool:
-    """"What did scrutiny agree/decide/resolve about X" asks for RESOLVED text, not the discussion."""
+    """ "What did scrutiny agree/decide/resolve about X" asks for RESOLVED text, not the discussion."""
     return bool(DECISION_WORDS.search(query))
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from embed.encoder import Encoder, load_encoder
+from index.duplicates import merge_duplicates
 from index.filters import Filters
 from index.fusion import reciprocal_rank_fusion, top_ids
+from index.highlight import best_sentences
 from index.hit import Hit
 from index.index import Index
 from index.rerank import boost_decisions
@@ -31,6 +33,8 @@ class SearchConfig:
     candidates: int = 100
     decision_boost: float = 1.3
     """Multiplier for RESOLVED passages when the question asks what was agreed or decided."""
+    merge_duplicates: bool = True
+    """Show text printed in several papers once, with every source in `Hit.also_in`."""
 
 
 CONFIGS = {
@@ -85,9 +89,9 @@ def search(
         _, rankings["dense"] = index.dense.search(vector, pool, ids)
     fused = reciprocal_rank_fusion(rankings, weights)
     fused = boost_decisions(query, index.chunks, fused, config.decision_boost)
-    ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[:k]
+    ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[: 2 * k]
     found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}
-    return [
+    hits = [
         Hit(
             chunk=index.chunks[chunk_id],
             score=score,
@@ -96,6 +100,8 @@ def search(
         )
         for rank, (chunk_id, score) in enumerate(ordered, start=1)
     ]
+    hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
+    return renumber([replace(h, highlights=best_sentences(query, h.text)) for h in hits])
 
 
 def renumber(hits: list[Hit]) -> list[Hit]:

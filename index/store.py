@@ -111,9 +111,7 @@ def build_lock(index_dir: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
-            raise PrecedentError(
-                f"another `precedent index` is building {index_dir}; wait for it to finish"
-            ) from err
+            raise PrecedentError(f"another `precedent index` is building {index_dir}; wait for it to finish") from err
         yield
     finally:
         handle.close()

@@ -14,7 +14,9 @@ def _index_arg(parser: argparse.ArgumentParser) -> None:
     from index.store import default_index_dir
 
     parser.add_argument(
-        "--index", type=Path, default=None,
+        "--index",
+        type=Path,
+        default=None,
         help=f"index directory (default: $PRECEDENT_INDEX or {default_index_dir()})",
     )
 
@@ -39,8 +41,10 @@ def cmd_index(args) -> int:
     index_dir = args.index or default_index_dir()
     if args.status:
         manifest = read_manifest(index_dir)
-        print(f"{index_dir}: {manifest['counts']['documents']} documents, {manifest['counts']['chunks']} "
-              f"passages, model {manifest['model']}, built {manifest['created']}")
+        print(
+            f"{index_dir}: {manifest['counts']['documents']} documents, {manifest['counts']['chunks']} "
+            f"passages, model {manifest['model']}, built {manifest['created']}"
+        )
         for failure in manifest.get("failures", []):
             print(f"  not indexed: {failure['path']}: {failure['reason']}")
         return 0

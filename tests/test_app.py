@@ -11,8 +11,16 @@ from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 XSS_PAPER = """Minutes of the Meeting of Probe Committee held at 10.00 am on Wednesday, 1 March 2023
 
 41. Hostile markup probe
@@ -80,8 +88,9 @@ def test_named_api_returns_the_cli_json_shape(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    result = client.predict("did scrutiny agree with cabinet on the dog control order call-in", 3, "", "", "", "",
-                            api_name="/search")
+    result = client.predict(
+        "did scrutiny agree with cabinet on the dog control order call-in", 3, "", "", "", "", api_name="/search"
+    )
     assert [r["rank"] for r in result["results"]] == [1, 2, 3]
     first = result["results"][0]
     assert first["item"] == 43 and first["meeting_date"] == "2015-02-04"

@@ -11,8 +11,13 @@ from tests.test_search import DOG_QUERY
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "precedent.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "precedent.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_search_json(real_index_dir):
@@ -36,8 +41,10 @@ def test_search_uses_precedent_index_env(real_index_dir):
 def test_missing_index_is_one_line_naming_the_fix(tmp_path):
     result = run("search", "anything", "--index", str(tmp_path / "none"))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"precedent: error: no index at {tmp_path / 'none'}; build it with " \
-                                    f"`precedent index --index {tmp_path / 'none'}`"
+    assert (
+        result.stderr.strip() == f"precedent: error: no index at {tmp_path / 'none'}; build it with "
+        f"`precedent index --index {tmp_path / 'none'}`"
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -38,12 +38,8 @@ DEV_SET = ROOT / "eval" / "coventry_dev.jsonl"
 SEEDS = ROOT / "corpus" / "coventry"
 
 # Exactly 100 characters of already-normalised text (checked in the tests that rely on it).
-QUOTE_100 = (
-    "the committee asked the chair to write to the city's three mps about benefit sanctions and delay now"
-)
-QUOTE_A = (
-    "in 2014 over 1300 tribunals were supported by the centre and the success rate continued to exceed 80%."
-)
+QUOTE_100 = "the committee asked the chair to write to the city's three mps about benefit sanctions and delay now"
+QUOTE_A = "in 2014 over 1300 tribunals were supported by the centre and the success rate continued to exceed 80%."
 QUOTE_B = "compass, the local young person's treatment service, receives 250 referrals a year."
 FILLER = "Agenda item 9: apologies for absence were received from members of the board."
 
@@ -91,9 +87,7 @@ def test_markup_in_quotes_and_passages_is_ignored():
     assert answers(plain, "The group was created and first convened on 18<sup>th</sup> March 2013.")
     table = "Religion and belief NI There is nothing proposed in the Plan that would affect this group."
     assert answers(table, "| Religion and belief | NI | There is nothing proposed in the Plan")
-    assert answers(
-        "Minute 43 Dog Control Orders call-in was considered.", "**Minute 43** **Dog Control Orders**"
-    )
+    assert answers("Minute 43 Dog Control Orders call-in was considered.", "**Minute 43** **Dog Control Orders**")
     # Markup in the passage rather than the quote.
     assert answers("| **Opiates Only** | 91,560 | 47 | &amp; more", "Opiates Only 91,560 47 & more")
 

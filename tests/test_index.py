@@ -46,7 +46,9 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
 def test_only_changed_papers_are_re_embedded_and_removed_ones_dropped(small_corpus, tmp_path, fake_encoder):
     build_index([small_corpus], tmp_path / "ix", model=fake_encoder.name, encoder=fake_encoder, progress=False)
     changed = small_corpus / "001_e0088b1ccd8f89d9.txt"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing note about allotments.\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nA new closing note about allotments.\n", encoding="utf-8"
+    )
     (small_corpus / "003_93324c32ccbf2837.txt").unlink()
     fake_encoder.calls.clear()
     report = build_index([small_corpus], tmp_path / "ix", model=fake_encoder.name, encoder=fake_encoder, progress=False)
@@ -82,8 +84,9 @@ def test_a_build_that_dies_leaves_the_previous_index_and_resumes(small_corpus, t
         raise Boom(f"killed after {done} passages")
 
     with pytest.raises(Boom):
-        build_index([small_corpus], index_dir, model=fake_encoder.name, encoder=fake_encoder, progress=False,
-                    on_step=die)
+        build_index(
+            [small_corpus], index_dir, model=fake_encoder.name, encoder=fake_encoder, progress=False, on_step=die
+        )
     assert ranked(Index.load(index_dir), fake_encoder) == before
     fake_encoder.calls.clear()
     report = build_index([small_corpus], index_dir, model=fake_encoder.name, encoder=fake_encoder, progress=False)

@@ -460,9 +460,7 @@ def test_named_pipe_in_a_folder_is_a_failure_not_a_hang(tmp_path):
     result = read_corpus([tmp_path])
 
     assert [doc.doc_id for doc in result.documents] == ["paper.txt"]
-    assert failures_by_path(result) == {
-        str(tmp_path / "pipe.txt"): "not a regular file (a device, pipe or socket?)"
-    }
+    assert failures_by_path(result) == {str(tmp_path / "pipe.txt"): "not a regular file (a device, pipe or socket?)"}
 
 
 _READ_AS_CHILD = (
@@ -482,8 +480,7 @@ def read_without_root_powers(folder: Path) -> tuple[list[str], dict[str, str]]:
     assert setpriv, "tests running as root need setpriv (util-linux) to drop CAP_DAC_OVERRIDE"
     caps = "-dac_override,-dac_read_search"
     child = subprocess.run(
-        [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
-        + [sys.executable, "-c", _READ_AS_CHILD, str(folder)],
+        [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"] + [sys.executable, "-c", _READ_AS_CHILD, str(folder)],
         cwd=REPO,
         capture_output=True,
         text=True,

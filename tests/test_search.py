@@ -32,8 +32,12 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
 def test_date_filter_keeps_only_meetings_in_range(real_index):
     unfiltered = search(real_index, "domestic abuse services", k=10)
     assert {h.chunk.meeting_date[:4] for h in unfiltered} & {"2013", "2015"}
-    hits = search(real_index, "domestic abuse services", k=10,
-                  filters=Filters(date_from=date(2023, 1, 1), date_to=date(2023, 12, 31)))
+    hits = search(
+        real_index,
+        "domestic abuse services",
+        k=10,
+        filters=Filters(date_from=date(2023, 1, 1), date_to=date(2023, 12, 31)),
+    )
     assert hits and all(h.chunk.meeting_date.startswith("2023") for h in hits)
 
 
@@ -53,7 +57,22 @@ def test_bad_queries_say_what_to_do(real_index):
 
 def test_hits_serialise_to_the_shared_json_shape(real_index):
     data = search(real_index, DOG_QUERY, k=2)[0].to_dict()
-    assert list(data)[:15] == ["rank", "score", "text", "doc", "title", "paper_type", "committee", "meeting_date",
-                               "item", "item_title", "section", "page", "start", "end", "citation"]
+    assert list(data)[:15] == [
+        "rank",
+        "score",
+        "text",
+        "doc",
+        "title",
+        "paper_type",
+        "committee",
+        "meeting_date",
+        "item",
+        "item_title",
+        "section",
+        "page",
+        "start",
+        "end",
+        "citation",
+    ]
     text = real_index.documents[data["doc"]]["text"]
     assert text[data["start"] : data["end"]] == data["text"]

@@ -25,8 +25,14 @@ def only_minutes(doc):
 @pytest.mark.parametrize(
     ("prefix", "pack_date", "minutes_date", "numbers", "number", "title"),
     [
-        ("000", date(2015, 3, 4), date(2015, 2, 4), range(41, 50), 43,
-         "Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)"),
+        (
+            "000",
+            date(2015, 3, 4),
+            date(2015, 2, 4),
+            range(41, 50),
+            43,
+            "Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)",
+        ),
         ("002", date(2023, 3, 14), date(2023, 3, 1), range(41, 46), 43, "Draft Climate Change Strategy"),
         ("003", date(2023, 7, 12), date(2023, 4, 19), range(52, 59), 56, "Public Space Protection Orders"),
         ("004", date(2013, 11, 6), date(2013, 10, 9), range(31, 39), 33, "Coventry – A Marmot City"),
