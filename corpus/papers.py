@@ -44,6 +44,8 @@ def parse_document(doc: Document) -> ParsedDocument:
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     papers = [_finish(text, paper, meeting) for paper in _split(text)]
     papers = [p for p in papers if alnum_count(text[p.start : p.end]) > 0]
+    if doc.title and papers and papers[0].paper_type == "document":
+        papers[0] = replace(papers[0], title=doc.title)  # a record's or file's own title beats a guessed one
     return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
 
 

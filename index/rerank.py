@@ -23,3 +23,61 @@ def boost_decisions(query: str, chunks: list[Chunk], fused: dict[int, float], fa
     if factor == 1.0 or not asks_for_decision(query):
         return fused
     return {cid: score * factor if chunks[cid].kind == "resolved" else score for cid, score in fused.items()}
+
+
+MONTH_YEAR = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"\b(?:meetings?|minutes)\s+(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+"""A bare year ("tribunals supported in 2014") is usually about the content, not the meeting; only
+"meetings in 2014" is taken as a meeting period."""
+SINCE = re.compile(r"\b(?:since|after)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def query_period(query: str) -> tuple[str, str] | None:
+    """The meeting-date window a question names, as ISO prefixes bounds: "in April 2023" -> 2023-04.
+
+    Returns (low, high) compared against ISO dates by string prefix; None when the question names no date.
+    """
+    from corpus.dates import MONTHS
+
+    match = MONTH_YEAR.search(query)
+    if match:
+        day, month, year = match.group(1), MONTHS[match.group(2).lower()[:3]], match.group(3)
+        prefix = f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+        return prefix, prefix
+    match = SINCE.search(query)
+    if match:
+        return match.group(1), "9999"
+    match = YEAR.search(query)
+    if match:
+        return match.group(1), match.group(1)
+    return None
+
+
+def in_period(meeting_date: str, period: tuple[str, str]) -> bool:
+    low, high = period
+    return bool(meeting_date) and meeting_date[: len(low)] >= low and meeting_date[: len(high)] <= high
+
+
+def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
+    """Raise passages from meetings in the period the question names ("in October 2013", "since 2015")."""
+    period = query_period(query) if factor != 1.0 else None
+    if period is None:
+        return fused
+    return {
+        cid: score * factor if in_period(chunks[cid].meeting_date, period) else score for cid, score in fused.items()
+    }
+
+
+WHO_WHEN = re.compile(
+    r"\b(who|chair(ed)?|present|attend\w*|apologies|venue|where|when|time|date|contact)\b", re.IGNORECASE
+)
+
+
+def boost_attendance(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
+    """Raise attendance blocks (present, apologies, chair) for who/when questions."""
+    if factor == 1.0 or not WHO_WHEN.search(query):
+        return fused
+    return {cid: score * factor if chunks[cid].kind == "attendance" else score for cid, score in fused.items()}

@@ -42,7 +42,7 @@ def test_date_filter_keeps_only_meetings_in_range(real_index):
 
 
 def test_paper_type_filter(real_index):
-    hits = search(real_index, "drug treatment", k=10, filters=Filters(paper_types=("minutes",)))
+    hits = search(real_index, "climate change strategy", k=10, filters=Filters(paper_types=("minutes",)))
     assert hits and all(h.chunk.paper_type == "minutes" for h in hits)
 
 
@@ -76,3 +76,31 @@ def test_hits_serialise_to_the_shared_json_shape(real_index):
     ]
     text = real_index.documents[data["doc"]]["text"]
     assert text[data["start"] : data["end"]] == data["text"]
+
+
+@pytest.mark.parametrize("query", ["xyzzy plugh frobnicate", "best pizza recipe with pineapple"])
+def test_nonsense_says_no_match_instead_of_returning_neighbours(real_index, query):
+    assert search(real_index, query) == []
+
+
+def test_duplicate_text_is_shown_once_with_every_source(real_index):
+    from dataclasses import replace
+
+    from index.duplicates import merge_duplicates
+    from index.hit import Hit
+
+    first, other = search(real_index, DOG_QUERY, k=2)
+    reprint = replace(first.chunk, doc_id="001_e0088b1ccd8f89d9.txt", paper_type="web page", start=0, end=0)
+    hits = [first, Hit(reprint, first.score * 0.9, 2), replace(other, rank=3)]
+    merged = merge_duplicates(hits)
+    assert [h.chunk.chunk_id for h in merged] == [first.chunk.chunk_id, other.chunk.chunk_id]
+    assert [c.doc_id for c in merged[0].also_in] == ["001_e0088b1ccd8f89d9.txt"]
+    assert merged[0].to_dict()["also_in"] == [Hit(reprint, 0, 1).citation().line()]
+
+
+def test_best_sentence_is_highlighted(real_index):
+    hit = search(real_index, "apologies April 2023", k=1)[0]
+    (start, end), *_ = hit.highlights
+    marked = hit.text[start:end]
+    assert "Apologies" in marked or "April 2023" in marked
+    assert len(marked) < len(hit.text)
