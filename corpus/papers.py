@@ -8,9 +8,9 @@ from datetime import date
 
 from corpus.dates import first_date
 from corpus.document import Document
-from corpus.markup import alnum_count, clean_line, line_bounds
+from corpus.markup import TAG, alnum_count, clean_line, line_bounds
 from corpus.minutes import agenda_items, attendance, minute_items, web_items
-from corpus.sections import sections
+from corpus.sections import sections, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
 BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
@@ -43,7 +43,7 @@ def parse_document(doc: Document) -> ParsedDocument:
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     papers = [_finish(text, paper, meeting) for paper in _split(text)]
-    papers = [p for p in papers if alnum_count(text[p.start : p.end]) > 0]
+    papers = [p for p in papers if _has_alnum(text[p.start : p.end])]
     if doc.title and papers and papers[0].paper_type == "document":
         papers[0] = replace(papers[0], title=doc.title)  # a record's or file's own title beats a guessed one
     return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
@@ -88,10 +88,15 @@ def _split(text: str) -> list[Paper]:
     return _resolve_pending([p for p in papers if text[p.start : p.end].strip()], text)
 
 
+def _has_alnum(span: str) -> bool:
+    """`alnum_count(span) > 0`, stopping at the first letter or digit instead of counting them all."""
+    return any(ch.isalnum() for ch in TAG.sub("", span))
+
+
 def _with_header_line(text: str, pos: int) -> int:
-    before = text[:pos].rstrip()
-    line_start, _ = line_bounds(before, len(before))
-    return line_start if HEADER_LINE.match(before[line_start:]) else pos
+    end = trimmed_end(text, pos, pos)  # the end of text[:pos].rstrip(), without copying text[:pos]
+    line_start, _ = line_bounds(text, end)
+    return line_start if HEADER_LINE.match(text[line_start:end]) else pos
 
 
 def _resolve_pending(papers: list[Paper], text: str) -> list[Paper]:

@@ -25,5 +25,15 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
     for i, (cut, title) in enumerate(cuts):
         cut_end = cuts[i + 1][0] if i + 1 < len(cuts) else end
         if text[cut:cut_end].strip():
-            found.append(Section(title, cut, len(text[:cut_end].rstrip())))
+            found.append(Section(title, cut, trimmed_end(text, cut, cut_end)))
     return tuple(found)
+
+
+def trimmed_end(text: str, start: int, end: int) -> int:
+    """`len(text[:end].rstrip())` without copying `text[:end]`: a 50 MB pack has thousands of spans to trim."""
+    start = min(start, end)
+    while start > 0:
+        if stripped := text[start:end].rstrip():
+            return start + len(stripped)
+        start, end = max(0, start - 4096), start
+    return len(text[:end].rstrip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -16,10 +17,32 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def terms(text: str) -> set[str]:
+    """The stemmed, stopword-free terms of one text, as `tokenize` makes them, without bm25s's per-call cost."""
+    stop = _stopwords()
+    return set(_stemmer().stemWords([w for w in WORD.findall(text.lower()) if w not in stop]))
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 
     return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+K1 = 1.5
+B = 0.5
+"""Less length normalisation than the usual 0.75: every chunk carries the same context header, and long
+passages of minutes are not padded. Dev set, hybrid: MRR@10 0.712 -> 0.731 (b=0.75 -> 0.5)."""
 
 
 class KeywordIndex:
@@ -33,7 +56,7 @@ class KeywordIndex:
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
         import bm25s
 
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index(tokenize(texts), show_progress=False)
         return cls(retriever, len(texts))
 
@@ -45,6 +68,11 @@ class KeywordIndex:
         import bm25s
 
         return cls(bm25s.BM25.load(str(path), mmap=False), size)
+
+    def coverage(self, query: str) -> float:
+        """The share of the query's terms that occur anywhere in the corpus (1.0 for an empty query)."""
+        tokens = tokenize([query])[0]
+        return sum(t in self.retriever.vocab_dict for t in tokens) / len(tokens) if tokens else 1.0
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk (zeros when no query word is in the vocabulary)."""

@@ -29,6 +29,7 @@ from index.store import (
     read_manifest,
     remove_stale,
     write_json_atomic,
+    writing,
 )
 from precedent.errors import CorpusError, PrecedentError
 
@@ -126,15 +127,13 @@ def build_index(
     read = read_corpus(paths)
     report.failures = [{"path": f.path, "reason": f.reason} for f in read.failures]
     if not read.documents:
-        raise CorpusError(
-            f"nothing readable in {', '.join(map(str, paths))} "
-            f"({len(read.failures)} files failed); pass a folder of .txt/.md/.html/.pdf/.docx papers or a .jsonl"
-        )
+        raise CorpusError(f"nothing readable in {', '.join(map(str, paths))}: {_why_nothing(read.failures)}")
     key = _settings_key(model, settings)
     with build_lock(index_dir):
         old_records, old_chunks, old_vectors = ({}, {}, {}) if rebuild else _previous(index_dir, key)
         staging = index_dir / "staging" / key
-        staging.mkdir(parents=True, exist_ok=True)
+        with writing(index_dir):
+            staging.mkdir(parents=True, exist_ok=True)
 
         records: list[dict] = []
         per_doc_chunks: list[list[Chunk]] = []
@@ -153,8 +152,7 @@ def build_index(
             chunks = chunk_document(parsed, settings)
             records.append(document_record(parsed, fp))
             per_doc_chunks.append(chunks)
-            staged = staging / f"{fp}.npy"
-            vectors = np.load(staged) if staged.exists() else None
+            vectors = _staged(staging / f"{fp}.npy")
             per_doc_vectors.append(vectors if vectors is not None and len(vectors) == len(chunks) else None)
             if per_doc_vectors[-1] is None:
                 todo.append(len(records) - 1)
@@ -163,9 +161,10 @@ def build_index(
 
         if todo:
             encoder = encoder or load_encoder(model)
-            report.chunks_embedded = _embed(
-                todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step
-            )
+            with writing(index_dir):
+                report.chunks_embedded = _embed(
+                    todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step
+                )
         dim = next((v.shape[1] for v in per_doc_vectors if v is not None and v.ndim == 2 and len(v)), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
         all_chunks = [c for chunks in per_doc_chunks for c in chunks]
@@ -174,12 +173,30 @@ def build_index(
             if all_chunks
             else np.zeros((0, dim), dtype=np.float32)
         )
-        _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
+        with writing(index_dir):
+            _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _why_nothing(failures) -> str:
+    """Why no document was read, naming the first failure: its reason is usually the fix."""
+    what = "pass a folder of .txt/.md/.html/.pdf/.docx papers or a .jsonl of {_id, title, text}"
+    if not failures:
+        return f"no papers found; {what}"
+    more = f" (and {len(failures) - 1} more files could not be read)" if len(failures) > 1 else ""
+    return f"{failures[0]}{more}; {what}"
+
+
+def _staged(path: Path) -> np.ndarray | None:
+    """Vectors a killed build saved, or None when absent or unreadable (then they are embedded again)."""
+    try:
+        return np.load(path) if path.exists() else None
+    except (OSError, ValueError, EOFError):
+        return None
 
 
 def _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step) -> int:
@@ -203,8 +220,12 @@ def _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, pro
                 offset += count
                 per_doc_vectors[i] = doc_vectors
                 tmp = staging / f".{records[i]['fingerprint']}.{os.getpid()}.npy"
-                np.save(tmp, doc_vectors)
-                os.replace(tmp, staging / f"{records[i]['fingerprint']}.npy")
+                try:
+                    np.save(tmp, doc_vectors)
+                    os.replace(tmp, staging / f"{records[i]['fingerprint']}.npy")
+                except OSError:
+                    tmp.unlink(missing_ok=True)
+                    raise
             done += len(texts)
             bar.update(len(texts))
             if on_step:
@@ -218,18 +239,22 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
     gen = index_dir / generation
     tmp = index_dir / f".{generation}.partial"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as handle:
-        for chunk in chunks:
-            handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    np.save(tmp / "vectors.npy", vectors)
-    VectorIndex.build(vectors).save(tmp / "dense.faiss")
-    KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
-    fsync_tree(tmp)
-    os.replace(tmp, gen)
+    try:
+        tmp.mkdir(parents=True)
+        with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        with open(tmp / "documents.jsonl", "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        np.save(tmp / "vectors.npy", vectors)
+        VectorIndex.build(vectors).save(tmp / "dense.faiss")
+        KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
+        fsync_tree(tmp)
+        os.replace(tmp, gen)
+    except OSError:  # a full disk must not keep a half-written generation's space
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     manifest = {
         "format_version": FORMAT_VERSION,
         "generation": generation,
@@ -243,5 +268,17 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
         "documents": {r["doc_id"]: {"fingerprint": r["fingerprint"], "source": r["source"]} for r in records},
         "failures": report.failures,
     }
-    write_json_atomic(index_dir / MANIFEST, manifest)
+    try:
+        write_json_atomic(index_dir / MANIFEST, manifest)
+    except OSError:
+        if _live_generation(index_dir) != generation:
+            shutil.rmtree(gen, ignore_errors=True)
+        raise
     remove_stale(index_dir, generation)
+
+
+def _live_generation(index_dir: Path) -> str | None:
+    try:
+        return read_manifest(index_dir)["generation"]
+    except PrecedentError:
+        return None

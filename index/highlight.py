@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from index.bm25 import tokenize
+from index.bm25 import terms
 
 SENTENCE = re.compile(r"[^\n.!?;]+(?:[.!?;]+|$)", re.MULTILINE)
 MIN_SENTENCE = 12
@@ -12,8 +12,8 @@ MIN_SENTENCE = 12
 
 def best_sentences(query: str, text: str, *, limit: int = 1) -> tuple[tuple[int, int], ...]:
     """Offsets of the `limit` sentences sharing most stemmed query words with the query (none if none do)."""
-    terms = set(tokenize([query])[0])
-    if not terms:
+    wanted = terms(query)
+    if not wanted:
         return ()
     spans = []
     for match in SENTENCE.finditer(text):
@@ -21,7 +21,7 @@ def best_sentences(query: str, text: str, *, limit: int = 1) -> tuple[tuple[int,
         stripped = sentence.strip()
         if len(stripped) < MIN_SENTENCE:
             continue
-        overlap = len(terms & set(tokenize([sentence])[0]))
+        overlap = len(wanted & terms(sentence))
         if overlap:
             start = match.start() + sentence.index(stripped[0])
             spans.append((overlap, -start, (start, start + len(stripped))))

@@ -29,11 +29,15 @@ def default_index_dir() -> Path:
 
 def write_json_atomic(path: Path, data: object) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=1, default=str)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1, default=str)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
 
 
@@ -101,12 +105,26 @@ def remove_stale(index_dir: Path, live: str) -> None:
 
 
 @contextmanager
+def writing(index_dir: Path):
+    """Turn a failed write (disk full, read-only, not a folder) into one line naming the fix."""
+    try:
+        yield
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        raise PrecedentError(
+            f"disk full or unwritable: could not write the index at {index_dir} ({where}{err.strerror or err}); "
+            "free space or fix permissions and run `precedent index` again (the previous index is unchanged)"
+        ) from err
+
+
+@contextmanager
 def build_lock(index_dir: Path):
     """One build at a time per index directory."""
     import fcntl
 
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(index_dir) / ".build.lock", "w")
+    with writing(index_dir):
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        handle = open(Path(index_dir) / ".build.lock", "w")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

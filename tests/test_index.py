@@ -38,7 +38,13 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
     manifest = read_manifest(tmp_path / "ix")
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == "test:hashing" and manifest["dimension"] == 64
-    assert manifest["chunker"] == {"chunk_size": 900, "chunk_overlap": 120, "headers": True}
+    assert manifest["chunker"] == {
+        "chunk_size": 900,
+        "chunk_overlap": 120,
+        "headers": True,
+        "min_section": 0,
+        "split_resolutions": True,
+    }
     assert sorted(manifest["documents"]) == sorted(p.name for p in small_corpus.iterdir())
     assert all(len(d["fingerprint"]) == 20 for d in manifest["documents"].values())
 
