@@ -174,7 +174,8 @@ def build_index(
             else np.zeros((0, dim), dtype=np.float32)
         )
         with writing(index_dir):
-            _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
+            report.seconds = time.perf_counter() - started
+        _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = len(all_chunks)
@@ -248,7 +249,8 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / "vectors.npy", vectors)
-        VectorIndex.build(vectors).save(tmp / "dense.faiss")
+        dense = VectorIndex.build(vectors)
+        dense.save(tmp / "dense.faiss")
         KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
         fsync_tree(tmp)
         os.replace(tmp, gen)
@@ -265,6 +267,8 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
         "packages": _versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {"documents": len(records), "chunks": len(chunks)},
+        "build_seconds": round(report.seconds, 1),
+        "dense_index": dense.kind,
         "documents": {r["doc_id"]: {"fingerprint": r["fingerprint"], "source": r["source"]} for r in records},
         "failures": report.failures,
     }
