@@ -87,7 +87,28 @@ def limerick(corpus: Path, index_dir: Path) -> None:
                 search(index, query, config=config)
                 latencies.append((time.perf_counter() - started) * 1000)
         print(f"  {name:<7} {percentiles(latencies)}  ({len(latencies)} warm queries)")
+    approximate_recall(index)
     cold_start(index_dir)
+
+
+def approximate_recall(index) -> None:
+    """Recall@10 of the approximate (IVF-SQ8) index against exact search, on this index's real vectors."""
+    import index.dense as dense
+    from embed.encoder import load_encoder
+
+    vectors = np.asarray(index.vectors, dtype=np.float32)
+    limit, dense.EXACT_LIMIT = dense.EXACT_LIMIT, 0
+    try:
+        approx = dense.VectorIndex.build(vectors)
+    finally:
+        dense.EXACT_LIMIT = limit
+    exact = dense.VectorIndex.build(vectors)
+    rng = np.random.default_rng(0)
+    queries = np.concatenate([load_encoder(index.model).encode(QUERIES), vectors[rng.choice(len(vectors), 180)]])
+    recall = np.mean([len(set(approx.search(q, 10)[1]) & set(exact.search(q, 10)[1])) / 10 for q in queries])
+    print(
+        f"  recall@10 of {approx.kind} vs exact on {len(vectors):,} real vectors, {len(queries)} queries: {recall:.3f}"
+    )
 
 
 def cold_start(index_dir: Path) -> None:
