@@ -177,7 +177,7 @@ def beir(args) -> int:
         rows.append({"config": config.name, **evaluate_run(qrels, run), **latency_summary(latencies)})
         print(f"{config.name}: {rows[-1]}", file=sys.stderr)
     table = markdown_table(rows, ["config", *BEIR_METRICS, "p50_ms", "p95_ms"])
-    print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(rows and run)} queries\n")
+    print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(run)} queries\n")
     print(table)
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)

@@ -46,11 +46,3 @@ def _enclosing(record: dict, chunk: Chunk) -> tuple[int, int, str]:
                 return item["start"], item["end"], f"{paper['title']} — Minute {item['number']}: {item['title']}"
         return paper["start"], paper["end"], paper["title"]
     return chunk.start, chunk.end, chunk.paper_title
-
-
-def chunk_by_id(index: Index, chunk_id: str) -> Chunk:
-    """Look a passage up by the id the app put in a result; unknown ids are an error, not a file read."""
-    for chunk in index.chunks:
-        if chunk.chunk_id == chunk_id:
-            return chunk
-    raise InvalidQuery(f"no passage {chunk_id!r} in this index; search again")

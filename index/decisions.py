@@ -33,13 +33,3 @@ def _whole_block(index: Index, chunk: Chunk) -> Chunk:
                 if start <= chunk.start < end:
                     return replace(chunk, start=start, end=end, text=record["text"][start:end])
     return chunk
-
-
-def all_decisions(index: Index) -> list[dict]:
-    """Every resolution in the index with its item, title and meeting date, newest first."""
-    rows = [
-        {"meeting_date": c.meeting_date, "item": c.item, "item_title": c.item_title, "doc": c.doc_id, "text": c.text}
-        for c in index.chunks
-        if c.kind == "resolved"
-    ]
-    return sorted(rows, key=lambda r: (r["meeting_date"], r["item"] or 0), reverse=True)
