@@ -173,9 +173,9 @@ def build_index(
             if all_chunks
             else np.zeros((0, dim), dtype=np.float32)
         )
+        report.seconds = time.perf_counter() - started
         with writing(index_dir):
-            report.seconds = time.perf_counter() - started
-        _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
+            _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = len(all_chunks)
