@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from corpus.dates import format_date
 from corpus.markup import alnum_count, clean_line
 from corpus.papers import BLANK_PAGE
+from corpus.sections import trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
 CHUNK_SIZE = 900
@@ -103,7 +104,7 @@ def _resolution_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if len(cuts) < 2:
         return [(start, end)]
     bounds = [start, *cuts[1:], end]
-    return [(a, len(text[:b].rstrip())) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [(a, trimmed_end(text, a, b)) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple[int, int, str, dict]]:

@@ -21,16 +21,22 @@ def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int,
     """The longest chain of consecutively numbered candidates in document order.
 
     A minute numbered 43 must follow 42; numbered paragraphs of a report quoted inside an item ("1.
-    Context") break no chain because the chain is chosen by length, not by first appearance.
+    Context") break no chain because the chain is chosen by length, not by first appearance. Each candidate's
+    chain continues at the first later candidate numbered one more, so chains are measured right to left in
+    one pass (a register of 40,000 numbered lines took 48 s when each chain was walked separately).
     """
+    following: list[int | None] = [None] * len(candidates)
+    length = [0] * len(candidates)
+    first_at: dict[int, int] = {}
+    for i in range(len(candidates) - 1, -1, -1):
+        following[i] = first_at.get(candidates[i][0] + 1)
+        length[i] = 1 + (length[following[i]] if following[i] is not None else 0)
+        first_at[candidates[i][0]] = i
     best: list[tuple[int, int, str, int]] = []
-    for i, first in enumerate(candidates):
-        chain = [first]
-        for cand in candidates[i + 1 :]:
-            if cand[0] == chain[-1][0] + 1:
-                chain.append(cand)
-        if len(chain) > len(best):
-            best = chain
+    at = max(range(len(candidates)), key=lambda i: (length[i], -i), default=None)
+    while at is not None:
+        best.append(candidates[at])
+        at = following[at]
     return best
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from embed.encoder import DEFAULT_MODEL, Encoder, resolve_model_path
+from precedent.errors import ModelUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +125,14 @@ def load_fast_encoder(
     except ImportError:
         logger.warning("fast embedding path off: onnxruntime is not installed; using sentence-transformers")
         return None
+    path = resolve_model_path(model)  # a missing bundled package is the user's error, not a fallback
+    if model.startswith(("/", "./", "../", "~")) and not os.path.exists(os.path.expanduser(path)):
+        logger.info("fast embedding path off: no folder at %s; the plain path will report it", model)
+        return None
     try:
         return OnnxEncoder(model, quantize=quantize, cache_dir=cache_dir)
+    except ModelUnavailable:
+        raise
     except Exception as err:  # noqa: BLE001 - every failure means: use the plain path
         logger.warning("fast embedding path off for %r: %s; using sentence-transformers", model, err)
         return None
