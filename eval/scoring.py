@@ -2,7 +2,7 @@
 
 A returned passage answers an evidence quote when, on the passage's first 2,000 characters, the
 longest run of normalised text it shares with the normalised quote is at least half the quote and at
-least 20 characters (see /work/shared/README.md).
+least 20 characters (the rule published with the Coventry dev set).
 """
 
 from __future__ import annotations

@@ -9,8 +9,6 @@ import pytest
 
 from eval.beir import BeirDataError, BeirDataset, BeirDoc, evaluate_run, load_beir, passages_to_documents
 
-SCIFACT = Path("/work/shared/benchmarks/scifact")
-
 
 def _write_beir(root: Path) -> Path:
     (root / "qrels").mkdir(parents=True)
@@ -63,16 +61,6 @@ def test_load_beir_names_the_malformed_line(tmp_path):
     (root / "qrels" / "dev.tsv").write_text("q1\td1\n", encoding="utf-8")
     with pytest.raises(BeirDataError, match=r"dev\.tsv:1: expected query-id"):
         load_beir(root, split="dev")
-
-
-def test_scifact_loads_300_test_queries():
-    if not SCIFACT.is_dir():
-        pytest.skip(f"{SCIFACT} not present")
-    data = load_beir(SCIFACT)
-    assert (len(data.corpus), len(data.queries)) == (5183, 300)
-    assert sum(len(docs) for docs in data.qrels.values()) == 339
-    assert data.qrels["1"] == {"31715818": 1}
-    assert data.corpus["4983"].title.startswith("Microstructural development of human newborn")
 
 
 def test_passages_to_documents_keeps_each_documents_best_passage():
