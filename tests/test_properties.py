@@ -8,8 +8,6 @@ of papers of 50 MB, which must take linear time.
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
@@ -25,8 +23,8 @@ from corpus.document import Document
 from corpus.papers import parse_document
 from corpus.readers import SUPPORTED_SUFFIXES, read_file
 from precedent.errors import UnreadableFile
-from tests.conftest import ROOT
 from tests.test_readers import DATA, TWO_PAGES, garbage_docx, make_docx, make_pdf
+from tests.test_reliability import run
 
 EXAMPLE_SECONDS = 10
 """A hang guard per example: far above the slowest honest example (a few hundred ms), far below CI's patience."""
@@ -243,23 +241,10 @@ print(len(text), len(parsed.papers), sum(len(p.items) for p in parsed.papers), l
 def test_huge_papers_parse_and_chunk_in_linear_time(kind, papers, items, chunks):
     """Spans were trimmed by copying all the text before them, and every numbered line started its own walk of
     the rest: 10 MB of pack took 53 s to parse and 20 MB over 14 minutes; 40,000 numbered lines took 48 s."""
-    child = run_python(LINEAR, kind, timeout=150)
+    child = run(LINEAR, kind, timeout=150)
 
     assert child.returncode == 0, child.stderr
     size, found_papers, found_items, found_chunks, seconds = map(float, child.stdout.split())
     print(f"{kind}: {size / 2**20:.1f} MB, {found_papers:.0f} papers, {found_items:.0f} items, ", end="")
     print(f"{found_chunks:.0f} passages, parsed and chunked in {seconds}s")
     assert (found_papers, found_items) == (papers, items) and found_chunks > chunks
-
-
-def run_python(code: str, *args, timeout: float) -> subprocess.CompletedProcess:
-    """`python -c code args` in a child, so a run past `timeout` is killed rather than left to finish."""
-    with subprocess.Popen(
-        [sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as child:
-        try:
-            stdout, stderr = child.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            raise
-    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
