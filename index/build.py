@@ -25,6 +25,7 @@ from index.store import (
     MANIFEST,
     build_lock,
     fsync_tree,
+    generation_dir,
     next_generation,
     read_manifest,
     remove_stale,
@@ -86,16 +87,16 @@ def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, lis
         return {}, {}, {}
     if manifest.get("settings_key") != key:
         return {}, {}, {}
-    from index.index import Index
+    from index.index import read_stored
 
-    old = Index.load(index_dir)
+    old_chunks, documents, old_vectors = read_stored(generation_dir(index_dir, manifest))
     chunks: dict[str, list[Chunk]] = {}
     rows: dict[str, list[int]] = {}
-    for row, chunk in enumerate(old.chunks):
+    for row, chunk in enumerate(old_chunks):
         chunks.setdefault(chunk.doc_id, []).append(chunk)
         rows.setdefault(chunk.doc_id, []).append(row)
-    vectors = {doc_id: np.asarray(old.vectors[r]) for doc_id, r in rows.items()}
-    return old.documents, chunks, vectors
+    vectors = {doc_id: np.asarray(old_vectors[r]) for doc_id, r in rows.items()}
+    return documents, chunks, vectors
 
 
 def build_index(

@@ -33,12 +33,7 @@ class Index:
         manifest = read_manifest(index_dir)
         check_model(manifest, model, index_dir)
         gen = generation_dir(index_dir, manifest)
-        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(gen / "chunks.jsonl")]
-        documents = {}
-        for line in _lines(gen / "documents.jsonl"):
-            record = json.loads(line)
-            documents[record["doc_id"]] = record
-        vectors = np.load(gen / "vectors.npy", mmap_mode="r")
+        chunks, documents, vectors = read_stored(gen)
         return cls(
             path=index_dir,
             manifest=manifest,
@@ -56,6 +51,16 @@ class Index:
     @property
     def generation(self) -> str:
         return self.manifest["generation"]
+
+
+def read_stored(gen: Path) -> tuple[list[Chunk], dict[str, dict], np.ndarray]:
+    """A generation's chunks, document records and (memory-mapped) vectors, without the search indexes."""
+    chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(gen / "chunks.jsonl")]
+    documents = {}
+    for line in _lines(gen / "documents.jsonl"):
+        record = json.loads(line)
+        documents[record["doc_id"]] = record
+    return chunks, documents, np.load(gen / "vectors.npy", mmap_mode="r")
 
 
 def _lines(path: Path):
