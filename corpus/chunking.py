@@ -17,6 +17,9 @@ from corpus.papers import BLANK_PAGE
 from corpus.sections import trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
+CHUNKER_VERSION = 2
+"""Bumped whenever structure finding or chunking changes what passages a document gives, so an index
+built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
 CHUNK_OVERLAP = 120
 MIN_ALNUM = 20
@@ -28,8 +31,9 @@ class ChunkerSettings:
     chunk_size: int = CHUNK_SIZE
     chunk_overlap: int = CHUNK_OVERLAP
     headers: bool = True
-    min_section: int = 0
-    """Sections shorter than this many characters (a "Title:" line, a lone heading) join the next section."""
+    merge_labels: bool = True
+    """Sections holding nothing but a label and the paper's title (a cover sheet's "Title: X") join the
+    section after them instead of becoming passages that match every question about the paper."""
     split_resolutions: bool = True
     """Give each numbered part of a RESOLVED block ("1) That ...") a passage of its own: each is a
     decision in its own right (dev set nDCG@10 0.632 -> 0.656, other metrics unchanged)."""
@@ -131,32 +135,76 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
         yield section.start, section.end, "section", {"section": section.title}
 
 
-def _merge_small(units: list, text: str, min_chars: int) -> list:
-    """Join sections too short to stand alone onto the section after them (or before, at the end)."""
-    if min_chars <= 0:
-        return units
+def _is_label(text: str, start: int, end: int, fields: dict, paper: Paper) -> bool:
+    """A section holding only its heading and the paper's own title, like a cover sheet's "Title: X"."""
+    body = text[start:end]
+    words = alnum_count(body) - alnum_count(fields.get("section", ""))
+    if paper.title and clean_line(paper.title).lower() in clean_line(body).lower():
+        words -= alnum_count(paper.title)
+    return words < MIN_ALNUM
+
+
+def _merge_labels(units: list, text: str, paper: Paper) -> list:
+    """Join label-only sections onto the section after them, so the label is kept with what it heads."""
     merged: list = []
-    pending = None
-    for unit in units:
-        start, end, kind, fields = unit
-        if pending is not None:
-            start = pending[0]
-            pending = None
-        if kind == "section" and len(text[start:end].strip()) < min_chars:
-            pending = (start, end, kind, fields)
+    pending_start = None
+    for start, end, kind, fields in units:
+        if pending_start is not None:
+            start, pending_start = pending_start, None
+        if kind == "section" and _is_label(text, start, end, fields, paper):
+            pending_start = start
             continue
         merged.append((start, end, kind, fields))
-    if pending is not None:
+    if pending_start is not None:
         if merged and merged[-1][2] == "section":
             last = merged.pop()
-            merged.append((last[0], pending[1], last[2], last[3]))
+            merged.append((last[0], units[-1][1], last[2], last[3]))
         else:
-            merged.append(pending)
+            merged.append((pending_start, *units[-1][1:]))
     return merged
 
 
+TABLE_ROW = re.compile(r"[ \t]*\|.*\||[^\n\t]*\t[^\n]*")
+TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}.*")
+TABLE_LOOKBACK = 20_000
+
+
+def table_columns(text: str, start: int, floor: int) -> str:
+    """The column headings of the table a passage starting at `start` is in the middle of, or "".
+
+    A passage cut from the middle of a long table ("| Religion and belief | NI | ...") keeps its meaning
+    only with the table's heading row ("Protected Characteristic | Impact type | ..."). A table that
+    continues on a new page under an empty heading row takes the headings of the table above it.
+    """
+    below = text[start : start + 2000].split("\n", 2)
+    first = _cells(below[0])
+    if not TABLE_ROW.fullmatch(below[0]) or (first and len(below) > 1 and TABLE_RULE.fullmatch(below[1])):
+        return ""
+    above = text[max(floor, start - TABLE_LOOKBACK) : start].split("\n")
+    above.pop()  # the empty piece after the last newline before `start`
+    under_rule = False
+    top_row = ""
+    for line in reversed(above):
+        if TABLE_RULE.fullmatch(line):
+            under_rule = True
+        elif TABLE_ROW.fullmatch(line):
+            cells = _cells(line)
+            if under_rule and cells:
+                return cells
+            under_rule = False
+            top_row = cells if "\t" in line else top_row
+        elif line.strip():
+            break
+    return "" if top_row == first else top_row
+
+
+def _cells(row: str) -> str:
+    return " | ".join(cell for cell in (clean_line(c) for c in re.split(r"[|\t]", row)) if cell)
+
+
 def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
-    parts = [paper.title or paper.paper_type]
+    title = paper.title or paper.paper_type
+    parts = [f"{paper.parent} – {title}" if paper.parent else title]
     date_text = format_date(paper.meeting_date)
     if date_text and date_text not in parts[0]:
         parts.append(date_text)
@@ -174,7 +222,8 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
     text = doc.text
     chunks: list[Chunk] = []
     for paper in parsed.papers:
-        units = _merge_small(list(_units(paper, text, settings)), text, settings.min_section)
+        units = list(_units(paper, text, settings))
+        units = _merge_labels(units, text, paper) if settings.merge_labels else units
         covered = units or [(paper.start, paper.end, "section", {})]
         for unit_start, unit_end, kind, fields in covered:
             header = _header(parsed, paper, fields) if settings.headers else ""
@@ -184,13 +233,14 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                     label = fields.get("item_title") or fields.get("section") or ""
                     if alnum_count(piece) - alnum_count(label) - 3 < MIN_ALNUM:
                         continue
+                    columns = table_columns(text, start, unit_start) if settings.headers else ""
                     chunks.append(
                         Chunk(
                             doc_id=doc.doc_id,
                             start=start,
                             end=end,
                             text=piece,
-                            header=header,
+                            header=f"{header} | {columns}" if columns else header,
                             kind=kind,
                             paper_type=paper.paper_type,
                             paper_title=paper.title,

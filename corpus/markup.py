@@ -14,6 +14,8 @@ def clean_line(text: str) -> str:
     text = TAG.sub("", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = MARKDOWN.sub("", text)
+    if "|" in text:  # a table row used as a title: "| Title of EIA | | One Coventry Plan |"
+        text = " – ".join(cell for cell in (c.strip(" \t-–:") for c in text.split("|")) if cell)
     return SPACE.sub(" ", text).strip(" \t-–:|")
 
 

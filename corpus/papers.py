@@ -43,10 +43,25 @@ def parse_document(doc: Document) -> ParsedDocument:
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     papers = [_finish(text, paper, meeting) for paper in _split(text)]
-    papers = [p for p in papers if _has_alnum(text[p.start : p.end])]
+    papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
     if doc.title and papers and papers[0].paper_type == "document":
         papers[0] = replace(papers[0], title=doc.title)  # a record's or file's own title beats a guessed one
     return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
+
+
+def _with_parents(papers: list[Paper]) -> list[Paper]:
+    """Appendices belong to the report or briefing note before them in the pack."""
+    parent = ""
+    linked = []
+    for paper in papers:
+        if paper.paper_type in ("report", "briefing note"):
+            parent = paper.title
+        elif paper.paper_type == "appendix" and parent:
+            paper = replace(paper, parent=parent)
+        else:
+            parent = ""
+        linked.append(paper)
+    return linked
 
 
 def _paper_date(papers: list[Paper]) -> date | None:

@@ -54,6 +54,8 @@ class Paper:
     meeting_date: date | None = None
     items: tuple[Item, ...] = ()
     sections: tuple[Section, ...] = ()
+    parent: str = ""
+    """For an appendix, the title of the report or briefing note it belongs to."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.chunking import Chunk, ChunkerSettings, chunk_document
+from corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document
 from corpus.papers import parse_document
 from corpus.structure import document_record
 from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
@@ -65,7 +65,10 @@ def _fingerprint(text: str) -> str:
 
 
 def _settings_key(model: str, settings: ChunkerSettings) -> str:
-    raw = json.dumps({"model": model, "chunker": settings.as_dict(), "format": FORMAT_VERSION}, sort_keys=True)
+    raw = json.dumps(
+        {"model": model, "chunker": settings.as_dict(), "chunker_version": CHUNKER_VERSION, "format": FORMAT_VERSION},
+        sort_keys=True,
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

@@ -58,3 +58,40 @@ def test_attendance_is_findable():
 def test_headers_can_be_switched_off():
     chunks = chunk_document(load("001_e0088b1ccd8f89d9.txt"), ChunkerSettings(headers=False))
     assert all(c.header == "" and c.indexed_text == c.text for c in chunks)
+
+
+def test_appendix_passages_are_headed_by_their_report():
+    chunks = chunk_document(load("004_56fbcfbcc01a2fd8.txt"))
+    decommissioned = next(c for c in chunks if "A number of current services will be decommissioned" in c.text)
+    assert decommissioned.paper_title == "Equality and Consultation Analysis Template"
+    assert decommissioned.header.startswith(
+        "Commissioning of Domestic Violence and Abuse Services – Equality and Consultation Analysis Template"
+    )
+
+
+def test_passages_cut_from_a_table_carry_its_column_headings():
+    chunks = chunk_document(load("002_4fffa3c2bb201242.txt"))
+    headings = "Protected Characteristic | Impact type P, N, PN, NI | Nature of impact and any mitigations required"
+    religion = next(c for c in chunks if c.text.startswith("| Religion and belief | NI |"))
+    assert religion.header.endswith(headings)
+    # The table goes on after a page break under an empty heading row: the headings above still apply.
+    marriage = next(c for c in chunks if "| Marriage and Civil Partnership | NI |" in c.text)
+    assert marriage.header.endswith(headings)
+    # A passage that starts with the heading row itself does not repeat it; prose passages get none.
+    assert all(
+        " | ".join(["Protected Characteristic", "Impact type"]) not in c.header
+        for c in chunks
+        if not c.text.lstrip().startswith("|")
+    )
+    tab_table = next(c for c in chunks if c.text.startswith("| 2023/2024 | Coventry City of Culture Legacy"))
+    assert tab_table.header.endswith("Date | Title | Detail | Cabinet Member/ Lead Officer")
+
+
+def test_a_cover_sheet_label_is_kept_with_the_section_it_heads():
+    chunks = chunk_document(load("004_56fbcfbcc01a2fd8.txt"))
+    titled = [c for c in chunks if c.text.startswith("**Title:**\n\nStrategic Built Environment Group")]
+    assert len(titled) == 1
+    assert "### 1. Background" in titled[0].text
+    unmerged = chunk_document(load("004_56fbcfbcc01a2fd8.txt"), ChunkerSettings(merge_labels=False))
+    alone = [c for c in unmerged if c.text.startswith("**Title:**\n\nStrategic Built Environment Group")]
+    assert alone and "Background" not in alone[0].text

@@ -42,7 +42,7 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
         "chunk_size": 900,
         "chunk_overlap": 120,
         "headers": True,
-        "min_section": 0,
+        "merge_labels": True,
         "split_resolutions": True,
     }
     assert sorted(manifest["documents"]) == sorted(p.name for p in small_corpus.iterdir())

@@ -106,3 +106,12 @@ def test_every_span_is_inside_its_paper():
                 assert paper.start <= item.start < item.end <= paper.end
                 for start, end in item.resolved:
                     assert item.start <= start < end <= item.end
+
+
+def test_appendices_know_the_report_they_belong_to():
+    appendices = [p for p in parsed("002").papers if p.paper_type == "appendix"]
+    assert [(p.title, p.parent) for p in appendices] == [
+        ("Title of EIA – One Coventry Plan 2022-2030", "One Coventry Plan 2022-2030"),
+        ("Summary of engagement feedback on the One Coventry Plan February 2023", "One Coventry Plan 2022-2030"),
+    ]
+    assert all(p.parent == "" for p in parsed("002").papers if p.paper_type != "appendix")
