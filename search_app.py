@@ -14,7 +14,7 @@ import os
 import threading
 from pathlib import Path
 
-from precedent.errors import PrecedentError
+from precedent.errors import InvalidQuery, PrecedentError
 
 EXAMPLES = [
     "did scrutiny agree with cabinet on the dog control order call-in",
@@ -68,12 +68,30 @@ def _filters(committee, date_from, date_to, paper_types, kinds=()):
     from index.filters import Filters, parse_day
 
     return Filters(
-        committee=committee or "",
-        date_from=parse_day(date_from, "From"),
-        date_to=parse_day(date_to, "To"),
+        committee=_text(committee, "committee"),
+        date_from=parse_day(_text(date_from, "From"), "From"),
+        date_to=parse_day(_text(date_to, "To"), "To"),
         paper_types=tuple(paper_types or ()),
         kinds=kinds,
     )
+
+
+def _whole(k) -> int:
+    """`k` as an int; the named API passes whatever the caller sent."""
+    from index.search import MAX_K
+
+    try:
+        return int(k)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise InvalidQuery(f"k must be a whole number between 1 and {MAX_K}; got {k!r}") from err
+
+
+def _text(value, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidQuery(f"{name} must be text; got {value!r}")
+    return value
 
 
 def _mark(text: str, spans) -> str:
@@ -88,7 +106,8 @@ def _mark(text: str, spans) -> str:
     return "".join(out)
 
 
-def render_hits(app: App, hits, *, query: str) -> str:
+def render_hits(index, hits, *, query: str) -> str:
+    """Result cards for `hits`, with context read from `index`, the generation that found them."""
     from index.context import context_of
 
     if not hits:
@@ -98,7 +117,6 @@ def render_hits(app: App, hits, *, query: str) -> str:
         )
     top = max(h.score for h in hits) or 1.0
     cards = []
-    index = app.index()
     for hit in hits:
         citation = hit.citation().line()
         context = context_of(index, hit.chunk)
@@ -139,15 +157,18 @@ def build_blocks(app: App):
 
     def ask(query, committee, date_from, date_to, paper_types, k):
         try:
-            hits = search(app.index(), query, k=int(k), filters=_filters(committee, date_from, date_to, paper_types))
-            return render_hits(app, hits, query=query)
+            index = app.index()
+            filters = _filters(committee, date_from, date_to, paper_types)
+            hits = search(index, _text(query, "the question"), k=_whole(k), filters=filters)
+            return render_hits(index, hits, query=query)
         except PrecedentError as err:
             return _error(err)
 
     def timeline(topic, date_from, date_to):
         try:
-            hits = decisions(app.index(), topic, k=10, filters=_filters("", date_from, date_to, ()))
-            return render_hits(app, hits, query=topic)
+            index = app.index()
+            hits = decisions(index, _text(topic, "the topic"), k=10, filters=_filters("", date_from, date_to, ()))
+            return render_hits(index, hits, query=topic)
         except PrecedentError as err:
             return _error(err)
 
@@ -163,9 +184,9 @@ def build_blocks(app: App):
         """Search the index; returns the same JSON as `precedent search --json`."""
         try:
             filters = _filters(committee, date_from, date_to, [paper_type] if paper_type else [])
-            hits = search(app.index(), query, k=int(k), filters=filters)
-        except PrecedentError as err:
-            raise gr.Error(str(err)) from err
+            hits = search(app.index(), _text(query, "query"), k=_whole(k), filters=filters)
+        except PrecedentError as err:  # the user's to fix: shown to the caller, no traceback in the server log
+            raise gr.Error(str(err), print_exception=False) from err
         return {"query": query, "results": [h.to_dict() for h in hits]}
 
     with gr.Blocks(title="Precedent — council papers search") as blocks:

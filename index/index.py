@@ -12,6 +12,10 @@ from corpus.chunking import Chunk
 from index.bm25 import KeywordIndex
 from index.dense import VectorIndex
 from index.store import check_model, generation_dir, read_manifest
+from precedent.errors import IndexMismatch, PrecedentError
+
+LOAD_ATTEMPTS = 10
+"""How many times a load starts again on a generation swapped in mid-load before it gives up."""
 
 
 @dataclass
@@ -28,10 +32,35 @@ class Index:
 
     @classmethod
     def load(cls, index_dir: str | Path, *, model: str | None = None) -> Index:
-        """Load the live generation; raises `IndexMissing`/`IndexMismatch` naming the command to run."""
+        """Load the live generation; raises `IndexMissing`/`IndexMismatch` naming the command to run.
+
+        A rebuild that finishes mid-load swaps the manifest and deletes the generation being read; the load
+        then starts again from the generation the manifest now names.
+        """
         index_dir = Path(index_dir)
         manifest = read_manifest(index_dir)
-        check_model(manifest, model, index_dir)
+        for _ in range(LOAD_ATTEMPTS):
+            check_model(manifest, model, index_dir)
+            try:
+                return cls._load_generation(index_dir, manifest)
+            except Exception as err:
+                live = read_manifest(index_dir)
+                if live["generation"] != manifest["generation"]:
+                    manifest = live  # superseded while being read
+                    continue
+                if not generation_dir(index_dir, manifest).is_dir():
+                    raise IndexMismatch(
+                        f"the index at {index_dir} names {manifest['generation']}, which is missing; rebuild "
+                        f"with `precedent index --rebuild --index {index_dir}`"
+                    ) from err
+                raise
+        raise PrecedentError(
+            f"the index at {index_dir} was replaced {LOAD_ATTEMPTS} times while loading; try again once "
+            "`precedent index` has finished"
+        )
+
+    @classmethod
+    def _load_generation(cls, index_dir: Path, manifest: dict) -> Index:
         gen = generation_dir(index_dir, manifest)
         chunks, documents, vectors = read_stored(gen)
         return cls(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +36,29 @@ while discussing the zebra crossing consultation on Quokka Lane.
 
 RESOLVED that the zebra crossing consultation on Quokka Lane be noted.
 """
+CORPUS_PROBE = """Minutes of the Meeting of Probe <img src=x onerror=window.xss=4// Committee held at 10.00 am on \
+Wednesday, 1 March 2023
+
+41. Zebra crossing on Quokka Lane
+
+RESOLVED that the zebra crossing consultation on Quokka Lane be noted.
+"""
+CORPUS_RECORD = {
+    "_id": "<script>window.xss=5</script>.txt",
+    "title": '<img src=x onerror="window.xss=6"> Budget" autofocus onfocus="window.xss=7',
+    "text": "Quokka crossing budget <iframe src=javascript:window.xss=8></iframe> agreed at £40,000.",
+}
+REFUSED = [  # arguments of the named /search API, and the message its caller gets
+    (["   ", 5, "", "", "", ""], "the question is empty; type a few words, e.g. 'dog control order call-in'"),
+    (["dog control " * 100, 5, "", "", "", ""], "the question is 1199 characters; shorten it to at most 1000"),
+    (["dog control", 1000, "", "", "", ""], "k must be between 1 and 100; got 1000"),
+    (["dog control", "ten", "", "", "", ""], "k must be a whole number between 1 and 100; got 'ten'"),
+    ([42, 5, "", "", "", ""], "query must be text; got 42"),
+    (["dog control", 5, "", "2015-02-30", "", ""], "From must be a date written YYYY-MM-DD, e.g. 2015-02-04; got "
+     "'2015-02-30'"),
+    (["dog control", 5, "", "", "", "memo"], "unknown paper type 'memo'; valid types are: agenda, minutes, briefing "
+     "note, report, appendix, work programme, web page, document"),
+]  # fmt: skip
 
 
 def free_port() -> int:
@@ -44,6 +73,27 @@ def launch(index_dir: Path):
     port = free_port()
     blocks = search_app.serve(index_dir, port=port, block=False)
     return blocks, f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def app_process(index_dir: Path, log: Path):
+    """`python search_app.py` as users start it, its stdout and stderr going to `log`; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, str(ROOT / "search_app.py"), "--index", str(index_dir), "--port", str(port)]
+    with (
+        open(log, "w") as out,
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT) as app,
+    ):
+        try:
+            deadline = time.monotonic() + 180
+            while f"127.0.0.1:{port}" not in log.read_text() and app.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert app.poll() is None and f"127.0.0.1:{port}" in log.read_text(), log.read_text()
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            app.terminate()
+            app.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +208,71 @@ def test_hostile_markup_in_a_paper_shows_as_text(browser, tmp_path):
         page.close()
     finally:
         blocks.close()
+
+
+def test_refused_input_gets_its_reason_and_no_traceback_reaches_the_server_log(browser, real_index_dir, tmp_path):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    log = tmp_path / "server.log"
+    with app_process(real_index_dir, log) as url:
+        client = Client(url, verbose=False)
+        answers = []
+        for args, _ in REFUSED:
+            with pytest.raises(AppError) as refused:
+                client.predict(*args, api_name="/search")
+            answers.append(str(refused.value))
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#query textarea", timeout=60_000)
+        notices = []
+        for question in ["", "dog control " * 100]:
+            page.fill("#query textarea", question)
+            page.click("#search-button")
+            page.wait_for_function(
+                "(seen) => { const n = document.querySelector('#results .notice'); return n && n.innerText !== seen; }",
+                arg=notices[-1] if notices else "",
+                timeout=60_000,
+            )
+            notices.append(page.locator("#results .notice").inner_text())
+        page.close()
+        answered = client.predict("dog control order call-in", 3, "", "", "", "", api_name="/search")
+        output = log.read_text()
+
+    assert answers == [message for _, message in REFUSED]
+    assert notices == [REFUSED[0][1], REFUSED[1][1]]
+    assert answered["results"][0]["doc"] == "000_598379763418fa6f.txt"
+    assert f"Running on local URL:  {url.rstrip('/')}" in output  # the log holds what the server printed
+    assert "Traceback" not in output and not any(message in output for _, message in REFUSED), output
+
+
+def test_hostile_titles_and_committees_show_as_text_in_the_corpus_tab(browser, tmp_path):
+    from index.build import build_index
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "probe.txt").write_text(CORPUS_PROBE, encoding="utf-8")
+    (papers / "records.jsonl").write_text(json.dumps(CORPUS_RECORD) + "\n", encoding="utf-8")
+    build_index([papers], tmp_path / "ix", progress=False)
+    blocks, url = launch(tmp_path / "ix")
+    try:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(url)
+        page.get_by_role("tab", name="Corpus").click()
+        table = page.locator("#corpus-table")
+        table.get_by_text("probe.txt", exact=True).wait_for(timeout=60_000)
+        shown = table.inner_text()
+        injected = table.locator("img, iframe, script, [onerror], [onload], [onfocus], [autofocus]").count()
+        xss = page.evaluate("() => window.xss")
+        shot(page, "xss-corpus")
+        page.close()
+    finally:
+        blocks.close()
+
+    for payload in [
+        "Probe <img src=x onerror=window.xss=4// Committee",
+        CORPUS_RECORD["_id"],
+        CORPUS_RECORD["title"],
+    ]:
+        assert payload in shown, (payload, shown)
+    assert (injected, xss) == (0, None)

@@ -118,6 +118,115 @@ def test_200_searches_with_a_rebuild_in_the_middle_fail_none_and_find_the_new_pa
     assert during > 0
 
 
+ANIMALS = ["numbat", "bilby", "dingo", "wombat", "echidna", "dunnart"]
+"""One paper added by each rebuild; rebuilds run in pairs, the second straight after the first."""
+
+
+def animal_paper(animal: str) -> str:
+    return QUOKKA_PAPER.replace("Quokka", animal.capitalize()).replace("quokka", animal)
+
+
+def test_back_to_back_rebuilds_during_a_reload_fail_no_search_and_the_last_generation_is_served(
+    real_index_copy, tmp_path, monkeypatch
+):
+    """Each round: rebuild, hold the app's reload of that generation, rebuild again (deleting it), let go."""
+    from gradio_client import Client
+
+    import index.index
+    from index.build import build_index
+    from index.store import read_manifest
+
+    papers = tmp_path / "papers"
+    shutil.copytree(BUNDLED_CORPUS, papers)
+    real_read_stored = index.index.read_stored
+    hold, reloading, release = threading.Event(), threading.Event(), threading.Event()
+    vanished: list[str] = []
+
+    def read_stored(gen: Path):
+        if threading.current_thread() is not threading.main_thread() and hold.is_set():  # the app, not a build
+            hold.clear()
+            reloading.set()
+            release.wait(timeout=120)
+        try:
+            return real_read_stored(gen)
+        except FileNotFoundError:
+            vanished.append(gen.name)
+            raise
+
+    monkeypatch.setattr(index.index, "read_stored", read_stored)
+    blocks, url = launch(real_index_copy)
+    log: list[tuple[float, float, str]] = []
+    record, stop = threading.Lock(), threading.Event()
+
+    def client_run(share: list[str]) -> None:
+        client = Client(url, verbose=False)
+        for query in cycle(share):
+            if stop.is_set():
+                return
+            started = time.perf_counter()
+            try:
+                result = client.predict(query, 5, "", "", "", "", api_name="/search")
+                assert result["query"] == query and [r["rank"] for r in result["results"]] == [1, 2, 3, 4, 5]
+                error = ""
+            except Exception as err:  # noqa: BLE001 - every failure is counted and shown
+                error = f"{type(err).__name__}: {err}"
+            with record:
+                log.append((started, time.perf_counter(), error))
+
+    generations: list[str] = []
+    held: list[tuple[float, float]] = []  # when a reload of a generation being deleted was waiting
+    try:
+        probe = Client(url, verbose=False)
+        work = questions()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            futures = [pool.submit(client_run, work[i::CLIENTS]) for i in range(CLIENTS)]
+            try:
+                for first, second in zip(ANIMALS[::2], ANIMALS[1::2], strict=True):
+                    (papers / f"{first}.txt").write_text(animal_paper(first), encoding="utf-8")
+                    hold.set()  # the app's reload of what this build swaps in will wait for `release`
+                    build_index([papers], real_index_copy, progress=False)
+                    generations.append(read_manifest(real_index_copy)["generation"])
+                    assert reloading.wait(timeout=120), "no search made the app reload the new generation"
+                    reloading.clear()
+                    held_from = time.perf_counter()
+                    (papers / f"{second}.txt").write_text(animal_paper(second), encoding="utf-8")
+                    build_index([papers], real_index_copy, progress=False)  # deletes the one being reloaded
+                    generations.append(read_manifest(real_index_copy)["generation"])
+                    release.set()
+                    held.append((held_from, time.perf_counter()))
+                    time.sleep(1)  # searches on the new generation before the next round
+                    release.clear()
+            finally:
+                release.set()
+                stop.set()
+            done, pending = wait(futures, timeout=600)
+            assert not pending, "the searches did not stop within 10 minutes"
+            for future in done:
+                future.result()
+        found = {
+            animal: probe.predict(f"{animal.capitalize()} Lane zebra crossing", 3, "", "", "", "", api_name="/search")
+            for animal in ANIMALS
+        }
+    finally:
+        blocks.close()
+
+    errors = [error for _, _, error in log if error]
+    waited = sum(1 for start, end, _ in log if any(start < until and end > since for since, until in held))
+    latencies = sorted(1000 * (end - start) for start, end, _ in log)
+    print(
+        f"\n{len(generations)} rebuilds in back-to-back pairs ({' '.join(generations)}); {len(log)} searches by "
+        f"{CLIENTS} clients, {waited} of them waited on a held reload, {len(errors)} errors; reloads that found "
+        f"their generation deleted and loaded the next: {vanished}; p95 {percentile(latencies, 0.95):.0f} ms, "
+        f"max {latencies[-1]:.0f} ms"
+    )
+    assert errors == [] and waited > 0
+    assert vanished == generations[::2]  # each round, the reload's generation was deleted under it
+    assert {p.name for p in real_index_copy.glob("gen-*")} == {generations[-1]}
+    for animal, result in found.items():  # every paper of every rebuild is served: nothing lost
+        first = result["results"][0]
+        assert first["doc"] == f"{animal}.txt" and f"{animal.capitalize()} Lane zebra crossing" in first["text"]
+
+
 # --- escaping of everything a page shows --------------------------------------------------------------------
 
 HOSTILE_MINUTES = """Minutes of the Meeting of Probe <img src=x onerror=alert(1)// Committee held at 10.00 am on \
@@ -196,7 +305,7 @@ def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
     probe = next(h for h in hits if h.chunk.doc_id == "probe.txt")
     assert "<img" in probe.chunk.committee and "<img" in probe.chunk.item_title  # the payloads reach the page
 
-    page = search_app.render_hits(hostile_app, hits, query=PAYLOAD_QUERY)
+    page = search_app.render_hits(index, hits, query=PAYLOAD_QUERY)
     shown = assert_only_the_apps_own_markup(page)
     for payload in [
         "<script>alert(3)</script>",
@@ -212,7 +321,7 @@ def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
     values = [value for tag, attrs in Tags(page).tags for name, value in attrs if name == "value"]
     assert any(HOSTILE_RECORD["title"] in value for value in values)  # the quote did not end the attribute
 
-    nothing = search_app.render_hits(hostile_app, [], query=PAYLOAD_QUERY)
+    nothing = search_app.render_hits(index, [], query=PAYLOAD_QUERY)
     assert PAYLOAD_QUERY in assert_only_the_apps_own_markup(nothing)
 
 

@@ -551,6 +551,19 @@ def test_cli_failures_are_one_line_naming_the_fix(small_corpus, tmp_path):
     assert not wrong, "\n".join(wrong)
 
 
+def test_a_manifest_naming_a_missing_generation_is_one_line_naming_the_rebuild(small_corpus, tmp_path):
+    index_dir = fake_index(tmp_path / "ix", small_corpus)
+    shutil.rmtree(index_dir / "gen-000001")
+
+    child = cli("search", "dogs", "--index", index_dir)
+
+    assert_one_line(
+        child,
+        f"the index at {index_dir} names gen-000001, which is missing; rebuild with `precedent index --rebuild "
+        f"--index {index_dir}`",
+    )
+
+
 def test_the_app_shows_a_notice_instead_of_crashing(small_corpus, tmp_path, monkeypatch):
     import functools
 
