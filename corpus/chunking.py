@@ -17,7 +17,7 @@ from corpus.papers import BLANK_PAGE
 from corpus.sections import trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
@@ -99,12 +99,19 @@ def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int,
     yield cursor, end
 
 
-RESOLUTION_PART = re.compile(r"(?m)^[ \t*>-]*\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)")
+RESOLUTION_PART = re.compile(r"(?m)^[ \t*>-]*\(?(?P<label>\d{1,2}|[ivx]{1,4}|[a-h])\)")
+
+
+def _numbering(label: str) -> str:
+    return "digits" if label.isdigit() else "roman" if set(label) <= set("ivx") and label != "i" else "letters"
 
 
 def _resolution_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A RESOLVED block cut before each numbered part; the lead-in ("RESOLVED that:") stays with part one."""
-    cuts = [m.start() for m in RESOLUTION_PART.finditer(text, start, end)]
+    """A RESOLVED block cut before each top-level numbered part ("1)", "2)"); the lead-in ("RESOLVED
+    that:") stays with part one and lettered sub-parts ("a) ...") stay with the part they belong to."""
+    parts = list(RESOLUTION_PART.finditer(text, start, end))
+    top = _numbering(parts[0].group("label")) if parts else ""
+    cuts = [m.start() for m in parts if _numbering(m.group("label")) == top]
     if len(cuts) < 2:
         return [(start, end)]
     bounds = [start, *cuts[1:], end]

@@ -20,6 +20,7 @@ from corpus.structure import document_record
 from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
 from index.bm25 import KeywordIndex
 from index.dense import VectorIndex
+from index.glossary import Glossary
 from index.store import (
     FORMAT_VERSION,
     MANIFEST,
@@ -256,6 +257,7 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
         dense = VectorIndex.build(vectors)
         dense.save(tmp / "dense.faiss")
         KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
+        Glossary.build(c.text for c in chunks).save(tmp / "glossary.json")
         fsync_tree(tmp)
         os.replace(tmp, gen)
     except OSError:  # a full disk must not keep a half-written generation's space

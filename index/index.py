@@ -11,6 +11,7 @@ import numpy as np
 from corpus.chunking import Chunk
 from index.bm25 import KeywordIndex
 from index.dense import VectorIndex
+from index.glossary import Glossary
 from index.store import check_model, generation_dir, read_manifest
 from precedent.errors import IndexMismatch, PrecedentError
 
@@ -29,6 +30,7 @@ class Index:
     dense: VectorIndex
     keywords: KeywordIndex
     documents: dict[str, dict]
+    glossary: Glossary
 
     @classmethod
     def load(cls, index_dir: str | Path, *, model: str | None = None) -> Index:
@@ -71,6 +73,7 @@ class Index:
             dense=VectorIndex.load(gen / "dense.faiss"),
             keywords=KeywordIndex.load(gen / "bm25", len(chunks)),
             documents=documents,
+            glossary=Glossary.load(gen / "glossary.json"),
         )
 
     @property

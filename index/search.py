@@ -49,12 +49,15 @@ class SearchConfig:
     as "allotments" or "apologies" have every word in the corpus and BM25 >= 2.19."""
     merge_duplicates: bool = True
     """Show text printed in several papers once, with every source in `Hit.also_in`."""
+    expand_acronyms: bool = True
+    """Add the long form of each acronym the question uses, and the acronym of each long form it spells
+    out, from the definitions the papers make ("Senior Responsible Owner (SRO)"); see `index.glossary`."""
 
 
 CONFIGS = {
     "bm25": SearchConfig("bm25", dense=False, decision_boost=1.0, period_boost=1.0),
     "dense": SearchConfig("dense", bm25=False, decision_boost=1.0, period_boost=1.0),
-    "hybrid-plain": SearchConfig("hybrid-plain", decision_boost=1.0, period_boost=1.0),
+    "hybrid-plain": SearchConfig("hybrid-plain", decision_boost=1.0, period_boost=1.0, expand_acronyms=False),
     "hybrid-dates": SearchConfig("hybrid-dates", period_boost=1.3),
     "hybrid": SearchConfig("hybrid"),
 }
@@ -93,16 +96,17 @@ def search(
     if not 1 <= k <= MAX_K:
         raise InvalidQuery(f"k must be between 1 and {MAX_K}; got {k}")
     allowed = filters.mask(index.chunks) if filters.active else None
+    words = index.glossary.expand(query) if config.expand_acronyms else query
     pool = max(config.candidates, k)
     rankings: dict[str, np.ndarray] = {}
     weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}
     best = {"bm25": 0.0, "dense": 0.0}
     if config.bm25:
-        scores = index.keywords.scores(query)
+        scores = index.keywords.scores(words)
         rankings["bm25"] = top_ids(scores, pool, allowed)
         best["bm25"] = float(scores[rankings["bm25"][0]]) if len(rankings["bm25"]) else 0.0
     if config.dense and len(index.chunks):
-        vector = (encoder or load_encoder(index.model)).encode([query])[0]
+        vector = (encoder or load_encoder(index.model)).encode([words])[0]
         ids = None if allowed is None else np.flatnonzero(allowed)
         dense_scores, rankings["dense"] = index.dense.search(vector, pool, ids)
         best["dense"] = float(dense_scores[0]) if len(dense_scores) else 0.0
@@ -134,7 +138,7 @@ def search(
         for rank, (chunk_id, score) in enumerate(ordered, start=1)
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
-    return renumber([replace(h, highlights=best_sentences(query, h.text)) for h in hits])
+    return renumber([replace(h, highlights=best_sentences(words, h.text)) for h in hits])
 
 
 def _no_good_match(index: Index, query: str, config: SearchConfig, best: dict[str, float]) -> bool:
