@@ -24,7 +24,7 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
     for match in HEADING.finditer(text, start, end):
         title = clean_line(next(group for group in match.groups() if group))
         if len(title) > TITLE_CHARS:  # a form's question: its first sentence names the section
-            title = re.split(r"(?<=[?.])\s", title, maxsplit=1)[0][:TITLE_CHARS]
+            title = re.split(r"(?<=[^\W\d_][?.])\s", title, maxsplit=1)[0][:TITLE_CHARS]
         if title and any(ch.isalpha() for ch in title):
             cuts.append((match.start(), title))
     found = []

@@ -95,3 +95,20 @@ def test_a_cover_sheet_label_is_kept_with_the_section_it_heads():
     unmerged = chunk_document(load("004_56fbcfbcc01a2fd8.txt"), ChunkerSettings(merge_labels=False))
     alone = [c for c in unmerged if c.text.startswith("**Title:**\n\nStrategic Built Environment Group")]
     assert alone and "Background" not in alone[0].text
+
+
+def test_each_numbered_resolution_is_a_passage_with_its_lettered_sub_parts():
+    chunks = chunk_document(load("003_93324c32ccbf2837.txt"))
+    parts = [c.text for c in chunks if c.kind == "resolved" and c.item == 56]
+    assert len(parts) == 3
+    assert parts[0].startswith("RESOLVED that the Scrutiny Co-ordination Committee:-\n\n1) Requests that officers:-")
+    assert "a) Investigate and consider strengthening PSPOs" in parts[0]
+    assert "c) Share the PSPO evaluation report" in parts[0]
+    assert parts[1].startswith("2) Recommends that the Cabinet Member for Policing and Equalities")
+    assert parts[2].startswith("3) Express their support")
+
+
+def test_a_long_markdown_heading_names_its_section_by_its_first_sentence():
+    chunks = chunk_document(load("004_56fbcfbcc01a2fd8.txt"))
+    workforce = next(c for c in chunks if "Currently 38 staff are employed by providers" in c.text)
+    assert workforce.section == "20. What will be the impact on the workforce following implementation of the final option?"
