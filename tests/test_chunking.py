@@ -111,4 +111,6 @@ def test_each_numbered_resolution_is_a_passage_with_its_lettered_sub_parts():
 def test_a_long_markdown_heading_names_its_section_by_its_first_sentence():
     chunks = chunk_document(load("004_56fbcfbcc01a2fd8.txt"))
     workforce = next(c for c in chunks if "Currently 38 staff are employed by providers" in c.text)
-    assert workforce.section == "20. What will be the impact on the workforce following implementation of the final option?"
+    assert workforce.section == (
+        "20. What will be the impact on the workforce following implementation of the final option?"
+    )
