@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from corpus.dates import format_date
 from corpus.markup import alnum_count, clean_line
@@ -17,7 +18,7 @@ from corpus.papers import BLANK_PAGE
 from corpus.sections import trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
@@ -31,6 +32,11 @@ class ChunkerSettings:
     chunk_size: int = CHUNK_SIZE
     chunk_overlap: int = CHUNK_OVERLAP
     headers: bool = True
+    dense_window: int = 300
+    """Passages longer than this many characters are embedded as several windows of at most this size
+    (each with the passage's header) and a passage's dense score is its best window's: MiniLM matches a
+    question better against a few sentences than against 900 characters. 0 embeds each passage whole.
+    Dev set, hybrid: MRR@10 0.758 -> 0.787, S@1 0.644 -> 0.689, for ~1.3x the embedding time."""
     merge_labels: bool = True
     """Sections holding nothing but a label and the paper's title (a cover sheet's "Title: X") join the
     section after them instead of becoming passages that match every question about the paper."""
@@ -81,14 +87,34 @@ class Chunk:
         return cls(**data)
 
 
-def _splitter(settings: ChunkerSettings):
+@cache
+def _splitter(size: int, overlap: int):
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
+        chunk_size=size,
+        chunk_overlap=overlap,
         separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
     )
+
+
+def dense_texts(chunks: list[Chunk], window: int) -> tuple[list[str], list[int]]:
+    """What the embedder sees for these passages, and which passage (by position) each text belongs to.
+
+    A passage up to `window` characters is one text, its `indexed_text`; a longer one is cut into
+    windows of at most `window` characters, each preceded by the passage's header.
+    """
+    texts: list[str] = []
+    owners: list[int] = []
+    for position, chunk in enumerate(chunks):
+        if window <= 0 or len(chunk.text) <= window:
+            pieces = [chunk.indexed_text]
+        else:
+            windows = _splitter(window, 0).split_text(chunk.text) or [chunk.text]
+            pieces = [f"{chunk.header}\n{piece}" if chunk.header else piece for piece in windows]
+        texts += pieces
+        owners += [position] * len(pieces)
+    return texts, owners
 
 
 def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -224,7 +250,7 @@ def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
 
 def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
     """All passages of one parsed document, in document order."""
-    splitter = _splitter(settings)
+    splitter = _splitter(settings.chunk_size, settings.chunk_overlap)
     doc = parsed.document
     text = doc.text
     chunks: list[Chunk] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document
+from corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document, dense_texts
 from corpus.papers import parse_document
 from corpus.structure import document_record
 from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
@@ -36,7 +36,7 @@ from index.store import (
 from precedent.errors import CorpusError, PrecedentError
 
 EMBED_GROUP = 256
-"""Chunks embedded per step; each step's vectors are saved so an interrupted build resumes from it."""
+"""Texts embedded per step; each step's vectors are saved so an interrupted build resumes from it."""
 
 
 @dataclass
@@ -49,6 +49,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     chunks_embedded: int = 0
+    vectors_embedded: int = 0
+    """Texts embedded: a long passage is embedded as several windows (`ChunkerSettings.dense_window`)."""
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -83,24 +85,41 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, list[Chunk]], dict[str, np.ndarray]]:
-    """Records, chunks and vectors per document of the live generation, if it was built the same way."""
+@dataclass
+class Embedded:
+    """One document's passages and vectors; `owners[i]` is the passage (by position) vector row i is for."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray | None
+    owners: np.ndarray
+
+
+def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, Embedded]]:
+    """Records and embedded passages per document of the live generation, if it was built the same way."""
     try:
         manifest = read_manifest(index_dir)
     except PrecedentError:
-        return {}, {}, {}
+        return {}, {}
     if manifest.get("settings_key") != key:
-        return {}, {}, {}
-    from index.index import read_stored
+        return {}, {}
+    from index.index import read_owners, read_stored
 
-    old_chunks, documents, old_vectors = read_stored(generation_dir(index_dir, manifest))
+    gen = generation_dir(index_dir, manifest)
+    old_chunks, documents, old_vectors = read_stored(gen)
+    owners = read_owners(gen, len(old_chunks))
+    first_chunk: dict[str, int] = {}
     chunks: dict[str, list[Chunk]] = {}
-    rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(old_chunks):
+        first_chunk.setdefault(chunk.doc_id, row)
         chunks.setdefault(chunk.doc_id, []).append(chunk)
-        rows.setdefault(chunk.doc_id, []).append(row)
-    vectors = {doc_id: np.asarray(old_vectors[r]) for doc_id, r in rows.items()}
-    return documents, chunks, vectors
+    rows: dict[str, list[int]] = {}
+    for row, owner in enumerate(owners.tolist()):
+        rows.setdefault(old_chunks[owner].doc_id, []).append(row)
+    embedded = {
+        doc_id: Embedded(chunks[doc_id], np.asarray(old_vectors[r]), owners[r] - first_chunk[doc_id])
+        for doc_id, r in rows.items()
+    }
+    return documents, embedded
 
 
 def build_index(
@@ -135,52 +154,55 @@ def build_index(
         raise CorpusError(f"nothing readable in {', '.join(map(str, paths))}: {_why_nothing(read.failures)}")
     key = _settings_key(model, settings)
     with build_lock(index_dir):
-        old_records, old_chunks, old_vectors = ({}, {}, {}) if rebuild else _previous(index_dir, key)
+        old_records, old_embedded = ({}, {}) if rebuild else _previous(index_dir, key)
         staging = index_dir / "staging" / key
         with writing(index_dir):
             staging.mkdir(parents=True, exist_ok=True)
 
         records: list[dict] = []
-        per_doc_chunks: list[list[Chunk]] = []
-        per_doc_vectors: list[np.ndarray | None] = []
-        todo: list[int] = []
+        docs: list[Embedded] = []
+        texts: dict[int, list[str]] = {}
         for doc in read.documents:
             fp = _fingerprint(doc.text)
             previous = old_records.get(doc.doc_id)
-            if previous and previous["fingerprint"] == fp and doc.doc_id in old_vectors:
+            if previous and previous["fingerprint"] == fp and doc.doc_id in old_embedded:
                 records.append(previous)
-                per_doc_chunks.append(old_chunks[doc.doc_id])
-                per_doc_vectors.append(old_vectors[doc.doc_id])
+                docs.append(old_embedded[doc.doc_id])
                 report.reused.append(doc.doc_id)
                 continue
             parsed = parse_document(doc)
             chunks = chunk_document(parsed, settings)
             records.append(document_record(parsed, fp))
-            per_doc_chunks.append(chunks)
+            doc_texts, owners = dense_texts(chunks, settings.dense_window)
             vectors = _staged(staging / f"{fp}.npy")
-            per_doc_vectors.append(vectors if vectors is not None and len(vectors) == len(chunks) else None)
-            if per_doc_vectors[-1] is None:
-                todo.append(len(records) - 1)
+            fits = vectors is not None and len(vectors) == len(doc_texts)
+            docs.append(Embedded(chunks, vectors if fits else None, np.asarray(owners, dtype=np.int64)))
+            if not fits:
+                texts[len(records) - 1] = doc_texts
             report.embedded.append(doc.doc_id)
         report.removed = sorted(set(old_records) - {r["doc_id"] for r in records})
 
-        if todo:
+        if texts:
             encoder = encoder or load_encoder(model)
             with writing(index_dir):
-                report.chunks_embedded = _embed(
-                    todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step
+                report.chunks_embedded, report.vectors_embedded = _embed(
+                    texts, records, docs, encoder, staging, progress, on_step
                 )
-        dim = next((v.shape[1] for v in per_doc_vectors if v is not None and v.ndim == 2 and len(v)), None)
+        dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.ndim == 2), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
-        all_chunks = [c for chunks in per_doc_chunks for c in chunks]
+        all_chunks = [c for d in docs for c in d.chunks]
         vectors = (
-            np.concatenate([v for v in per_doc_vectors if v is not None and len(v)]).astype(np.float32)
+            np.concatenate([d.vectors for d in docs if d.vectors is not None and len(d.vectors)]).astype(np.float32)
             if all_chunks
             else np.zeros((0, dim), dtype=np.float32)
         )
+        offsets = np.cumsum([0] + [len(d.chunks) for d in docs[:-1]])
+        owners = np.concatenate([d.owners + offset for d, offset in zip(docs, offsets, strict=True)] or [[]])
         report.seconds = time.perf_counter() - started
         with writing(index_dir):
-            _write_generation(index_dir, records, all_chunks, vectors, model, dim, settings, key, report)
+            _write_generation(
+                index_dir, records, all_chunks, vectors, owners.astype(np.int64), model, dim, settings, key, report
+            )
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = len(all_chunks)
@@ -205,26 +227,30 @@ def _staged(path: Path) -> np.ndarray | None:
         return None
 
 
-def _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, progress, on_step) -> int:
-    """Embed the documents in `todo` in steps, saving each finished document's vectors to staging."""
+def _embed(texts: dict[int, list[str]], records, docs: list[Embedded], encoder, staging, progress, on_step):
+    """Embed the documents in `texts` in steps, saving each finished document's vectors to staging.
+
+    Returns the number of passages and of texts (passages and windows) embedded.
+    """
     from tqdm import tqdm
 
-    total = sum(len(per_doc_chunks[i]) for i in todo)
-    done = 0
+    todo = list(texts)
+    total = sum(len(docs[i].chunks) for i in todo)
+    done = embedded = 0
     with tqdm(total=total, desc="embedding passages", unit="passage", disable=not progress) as bar:
         group: list[int] = []
         for position, doc_index in enumerate(todo):
             group.append(doc_index)
-            if sum(len(per_doc_chunks[i]) for i in group) < EMBED_GROUP and position + 1 < len(todo):
+            if sum(len(texts[i]) for i in group) < EMBED_GROUP and position + 1 < len(todo):
                 continue
-            texts = [c.indexed_text for i in group for c in per_doc_chunks[i]]
-            vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+            batch = [text for i in group for text in texts[i]]
+            vectors = encoder.encode(batch) if batch else np.zeros((0, encoder.dim), dtype=np.float32)
             offset = 0
             for i in group:
-                count = len(per_doc_chunks[i])
+                count = len(texts[i])
                 doc_vectors = np.asarray(vectors[offset : offset + count], dtype=np.float32).reshape(count, -1)
                 offset += count
-                per_doc_vectors[i] = doc_vectors
+                docs[i].vectors = doc_vectors
                 tmp = staging / f".{records[i]['fingerprint']}.{os.getpid()}.npy"
                 try:
                     np.save(tmp, doc_vectors)
@@ -232,15 +258,17 @@ def _embed(todo, records, per_doc_chunks, per_doc_vectors, encoder, staging, pro
                 except OSError:
                     tmp.unlink(missing_ok=True)
                     raise
-            done += len(texts)
-            bar.update(len(texts))
+            passages = sum(len(docs[i].chunks) for i in group)
+            done += passages
+            embedded += len(batch)
+            bar.update(passages)
             if on_step:
                 on_step(done)
             group = []
-    return done
+    return done, embedded
 
 
-def _write_generation(index_dir, records, chunks, vectors, model, dim, settings, key, report) -> None:
+def _write_generation(index_dir, records, chunks, vectors, owners, model, dim, settings, key, report) -> None:
     generation = next_generation(index_dir)
     gen = index_dir / generation
     tmp = index_dir / f".{generation}.partial"
@@ -254,6 +282,7 @@ def _write_generation(index_dir, records, chunks, vectors, model, dim, settings,
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / "vectors.npy", vectors)
+        np.save(tmp / "owners.npy", owners)
         dense = VectorIndex.build(vectors)
         dense.save(tmp / "dense.faiss")
         KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")

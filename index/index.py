@@ -31,6 +31,8 @@ class Index:
     keywords: KeywordIndex
     documents: dict[str, dict]
     glossary: Glossary
+    owners: np.ndarray
+    """For each row of `vectors`, the chunk it belongs to (a long passage is embedded as several windows)."""
 
     @classmethod
     def load(cls, index_dir: str | Path, *, model: str | None = None) -> Index:
@@ -74,7 +76,23 @@ class Index:
             keywords=KeywordIndex.load(gen / "bm25", len(chunks)),
             documents=documents,
             glossary=Glossary.load(gen / "glossary.json"),
+            owners=read_owners(gen, len(chunks)),
         )
+
+    def dense_search(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None):
+        """The `n` chunks nearest to `vector` by their best window: (cosines, chunk ids), best first.
+
+        Args:
+            allowed: a boolean mask over chunks (filters); None searches them all.
+        """
+        rows = None if allowed is None else np.flatnonzero(allowed[self.owners])
+        per_chunk = max(1, -(-len(self.owners) // max(1, len(self.chunks))))
+        wanted = min(len(self.owners) if rows is None else len(rows), n * (per_chunk + 2))
+        scores, hits = self.dense.search(vector, wanted, rows)
+        chunk_ids = self.owners[hits]
+        _, first = np.unique(chunk_ids, return_index=True)
+        first = np.sort(first)[:n]  # rows come best first, so a chunk's first row is its best window
+        return scores[first], chunk_ids[first]
 
     @property
     def model(self) -> str:
@@ -93,6 +111,12 @@ def read_stored(gen: Path) -> tuple[list[Chunk], dict[str, dict], np.ndarray]:
         record = json.loads(line)
         documents[record["doc_id"]] = record
     return chunks, documents, np.load(gen / "vectors.npy", mmap_mode="r")
+
+
+def read_owners(gen: Path, chunks: int) -> np.ndarray:
+    """Which chunk each vector row belongs to; an index from before windows has one row per chunk."""
+    path = gen / "owners.npy"
+    return np.load(path) if path.exists() else np.arange(chunks, dtype=np.int64)
 
 
 def _lines(path: Path):

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from corpus.chunking import ChunkerSettings
 from index.build import build_index
 from index.index import Index
 from index.search import search
@@ -42,6 +43,7 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
         "chunk_size": 900,
         "chunk_overlap": 120,
         "headers": True,
+        "dense_window": 300,
         "merge_labels": True,
         "split_resolutions": True,
     }
@@ -62,7 +64,9 @@ def test_only_changed_papers_are_re_embedded_and_removed_ones_dropped(small_corp
     assert report.reused == ["000_598379763418fa6f.txt"]
     assert report.removed == ["003_93324c32ccbf2837.txt"]
     index = Index.load(tmp_path / "ix")
-    assert sum(fake_encoder.calls) == sum(1 for c in index.chunks if c.doc_id == "001_e0088b1ccd8f89d9.txt")
+    changed_rows = [row for row, owner in enumerate(index.owners) if index.chunks[owner].doc_id == changed.name]
+    assert sum(fake_encoder.calls) == report.vectors_embedded == len(changed_rows)
+    assert report.chunks_embedded == sum(1 for c in index.chunks if c.doc_id == changed.name)
     assert {c.doc_id for c in index.chunks} == {"000_598379763418fa6f.txt", "001_e0088b1ccd8f89d9.txt"}
     assert any("allotments" in c.text for c in index.chunks if c.doc_id == "001_e0088b1ccd8f89d9.txt")
 
@@ -98,9 +102,30 @@ def test_a_build_that_dies_leaves_the_previous_index_and_resumes(small_corpus, t
     report = build_index([small_corpus], index_dir, model=fake_encoder.name, encoder=fake_encoder, progress=False)
     assert report.documents == 3 and len(report.embedded) == 3
     assert embedded_before_death[0] > 0
-    assert sum(fake_encoder.calls) == report.chunks_embedded == report.chunks - embedded_before_death[0]
+    assert report.chunks_embedded == report.chunks - embedded_before_death[0]
+    assert sum(fake_encoder.calls) == report.vectors_embedded < len(Index.load(index_dir).owners)
     assert not (index_dir / "staging").exists()
     assert [p.name for p in index_dir.glob("gen-*")] == [read_manifest(index_dir)["generation"]]
+
+
+def test_long_passages_are_embedded_as_windows_and_found_by_their_best_one(small_corpus, tmp_path, fake_encoder):
+    build_index([small_corpus], tmp_path / "ix", model=fake_encoder.name, encoder=fake_encoder, progress=False)
+    index = Index.load(tmp_path / "ix")
+    window = ChunkerSettings().dense_window
+    assert len(index.owners) == len(index.vectors) > len(index.chunks)
+    assert np.all(np.diff(index.owners) >= 0) and set(index.owners.tolist()) == set(range(len(index.chunks)))
+    counts = np.bincount(index.owners, minlength=len(index.chunks))
+    for chunk, count in zip(index.chunks, counts, strict=True):
+        assert (count > 1) == (len(chunk.text) > window)
+    long_one = next(row for row, count in enumerate(counts) if count > 2)
+    rows = np.flatnonzero(index.owners == long_one)
+    query = np.asarray(index.vectors[rows[1]])  # the middle window of a long passage
+    scores, ids = index.dense_search(query, 5)
+    assert ids[0] == long_one and scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert len(set(ids.tolist())) == len(ids)  # each passage once, at its best window
+    allowed = np.zeros(len(index.chunks), dtype=bool)
+    allowed[[long_one - 1, long_one + 1]] = True
+    assert set(index.dense_search(query, 5, allowed)[1].tolist()) == {long_one - 1, long_one + 1}
 
 
 def test_missing_index_names_the_command(tmp_path):

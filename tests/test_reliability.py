@@ -256,7 +256,15 @@ report = build_index([sys.argv[1]], sys.argv[2], model=FakeEncoder.name, encoder
                      on_step=lambda done: print("step", done, flush=True))
 print("done", report.chunks_embedded, flush=True)
 """
-GENERATION_FILES = ["bm25", "chunks.jsonl", "dense.faiss", "documents.jsonl", "glossary.json", "vectors.npy"]
+GENERATION_FILES = [
+    "bm25",
+    "chunks.jsonl",
+    "dense.faiss",
+    "documents.jsonl",
+    "glossary.json",
+    "owners.npy",
+    "vectors.npy",
+]
 
 
 def write_version(corpus: Path, version: int) -> set[str]:

@@ -78,9 +78,17 @@ def test_hits_serialise_to_the_shared_json_shape(real_index):
     assert text[data["start"] : data["end"]] == data["text"]
 
 
-@pytest.mark.parametrize("query", ["xyzzy plugh frobnicate", "best pizza recipe with pineapple"])
+OFF_TOPIC = ["xyzzy plugh frobnicate", "best pizza recipe with pineapple", "premier league results", "weather in paris"]
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC)
 def test_nonsense_says_no_match_instead_of_returning_neighbours(real_index, query):
     assert search(real_index, query) == []
+
+
+@pytest.mark.parametrize("query", ["allotments", "apologies", "dog"])
+def test_one_word_on_topic_still_answers(real_index, query):
+    assert search(real_index, query)
 
 
 def test_duplicate_text_is_shown_once_with_every_source(real_index):
