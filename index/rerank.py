@@ -71,13 +71,20 @@ def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], facto
     }
 
 
-WHO_WHEN = re.compile(
-    r"\b(who|chair(ed)?|present|attend\w*|apologies|venue|where|when|time|date|contact)\b", re.IGNORECASE
+ATTENDANCE_WORDS = re.compile(
+    r"\b(in the chair|chaired|who (?:was|were|is) (?:the )?chair\w*|present|attend\w*|apologies|absent"
+    r"|substitut\w*)\b",
+    re.IGNORECASE,
 )
+"""Questions about who was at a meeting; not every "who" ("who did the committee ask to write to")."""
+
+
+def asks_for_attendance(query: str) -> bool:
+    return bool(ATTENDANCE_WORDS.search(query))
 
 
 def boost_attendance(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise attendance blocks (present, apologies, chair) for who/when questions."""
-    if factor == 1.0 or not WHO_WHEN.search(query):
+    """Raise attendance blocks (present, apologies, chair) for questions about who was at a meeting."""
+    if factor == 1.0 or not asks_for_attendance(query):
         return fused
     return {cid: score * factor if chunks[cid].kind == "attendance" else score for cid, score in fused.items()}

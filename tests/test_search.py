@@ -29,6 +29,19 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
     assert hits[0].chunk.meeting_date == "2023-04-19"
 
 
+def test_who_chaired_finds_the_attendance_block_of_that_meeting(real_index):
+    from dataclasses import replace
+
+    from index.search import DEFAULT_CONFIG
+
+    question = "who chaired the April 2023 scrutiny meeting"
+    top = search(real_index, question, k=1)[0]
+    assert top.chunk.kind == "attendance" and top.chunk.meeting_date == "2023-04-19"
+    assert "Councillor N Akhtar (Chair)" in top.text
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, attendance_boost=1.0))[0]
+    assert unboosted.chunk.kind != "attendance"
+
+
 def test_date_filter_keeps_only_meetings_in_range(real_index):
     unfiltered = search(real_index, "domestic abuse services", k=10)
     assert {h.chunk.meeting_date[:4] for h in unfiltered} & {"2013", "2015"}
