@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,10 @@ import numpy as np
 EXACT_LIMIT = 200_000
 """Up to this many passages a flat index is exact and fast enough (~30 ms a query on 2 cores)."""
 NPROBE = 32
+TRAIN_PER_LIST = 40
+"""IVF training sample: this many vectors per inverted list (FAISS warns below 39)."""
+SLICE = 65_536
+"""Vectors converted and added per step, so a build holds one slice in float32 beside the index, not all."""
 
 
 class VectorIndex:
@@ -20,21 +25,26 @@ class VectorIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray) -> VectorIndex:
-        """Exact search up to `EXACT_LIMIT` vectors; beyond it an IVF index with 8-bit scalar codes."""
+        """Exact search up to `EXACT_LIMIT` vectors; beyond it an IVF index with 8-bit scalar codes.
+
+        `vectors` may be memory-mapped (`np.load(path, mmap_mode="r")`): the IVF index is trained on a sample
+        and every index is filled a slice at a time, and pages already read are handed back to the kernel, so
+        a 1M x 384 build peaks under 1 GB (`benchmarks/scale.py --million`).
+        """
         import faiss
 
-        dim = vectors.shape[1]
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if len(vectors) <= EXACT_LIMIT:
+        n, dim = vectors.shape
+        if n <= EXACT_LIMIT:
             index = faiss.IndexFlatIP(dim)
         else:
-            nlist = int(4 * np.sqrt(len(vectors)))
+            nlist = int(4 * np.sqrt(n))
             index = faiss.index_factory(dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
-            sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), 40 * nlist), replace=False)
-            index.train(vectors[np.sort(sample)])
+            sample = np.random.default_rng(0).choice(n, min(n, TRAIN_PER_LIST * nlist), replace=False)
+            index.train(_rows(vectors, np.sort(sample)))
             index.nprobe = NPROBE
-        if len(vectors):
-            index.add(vectors)
+        for start in range(0, n, SLICE):
+            index.add(np.ascontiguousarray(vectors[start : start + SLICE], dtype=np.float32))
+            _drop_pages(vectors)
         return cls(index, dim)
 
     @property
@@ -77,3 +87,20 @@ class VectorIndex:
         scores, ids = self.faiss_index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+
+def _rows(vectors: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """`vectors[ids]` as float32 for sorted `ids`, gathered a slice at a time so a memory map is never all read in."""
+    out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
+    bounds = np.searchsorted(ids, np.arange(0, len(vectors) + SLICE, SLICE))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        out[lo:hi] = vectors[ids[lo:hi]]
+        _drop_pages(vectors)
+    return out
+
+
+def _drop_pages(vectors: np.ndarray) -> None:
+    """Unmap the pages of a memory-mapped array read so far; they stay in the page cache, not in this process."""
+    handle = getattr(vectors, "_mmap", None)  # numpy.memmap keeps its mmap.mmap here; in-memory arrays have none
+    if isinstance(handle, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        handle.madvise(mmap.MADV_DONTNEED)
