@@ -34,16 +34,22 @@ def definitions(text: str) -> dict[str, str]:
         if acronym in found:
             continue
         capitals = "".join(ch for ch in acronym if ch.isupper())
-        words = WORD.findall(match.group(1))
-        for n in range(1, len(words) + 1):
-            candidate = words[-n:]
+        phrase = match.group(1)
+        spans = list(WORD.finditer(phrase))
+        for n in range(1, len(spans) + 1):
+            candidate = [m.group() for m in spans[-n:]]
             if candidate[0].lower() in JOINING:
                 continue
             initials = "".join(w[0].upper() for w in candidate if w.lower() not in JOINING)
             if initials == capitals:
-                found[acronym] = " ".join(candidate)
+                found[acronym] = phrase[spans[-n].start() : spans[-1].end()]
                 break
     return found
+
+
+def _meaning(long_form: str) -> str:
+    """ "Domestic Violence & Abuse", "domestic violence and abuse" and "Domestic Violence/Abuse" agree."""
+    return " ".join(w for w in WORD.findall(long_form.lower()) if w not in JOINING)
 
 
 @dataclass(frozen=True)
@@ -52,23 +58,29 @@ class Glossary:
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> Glossary:
-        terms: dict[str, str] = {}
+        """Every acronym the texts define one way only; one defined two ways ("BC" for "breast cancer"
+        and for "bladder cancer") is ambiguous and left out."""
+        meanings: dict[str, set[str]] = {}
+        first: dict[str, str] = {}
         for text in texts:
             for acronym, long_form in definitions(text).items():
-                terms.setdefault(acronym, long_form)
-        return cls(dict(sorted(terms.items())))
+                meanings.setdefault(acronym, set()).add(_meaning(long_form))
+                first.setdefault(acronym, long_form)
+        return cls({acronym: first[acronym] for acronym in sorted(first) if len(meanings[acronym]) == 1})
 
-    def expand(self, query: str) -> str:
-        """The query with the long form of each acronym it uses (written in capitals, as defined) and the
-        acronym of each long form it spells out appended; unchanged when it has neither."""
+    def expand(self, query: str, *, long_forms: bool = True, acronyms: bool = True) -> str:
+        """The query with, appended, the long form of each acronym it uses (written in capitals, as
+        defined) when `long_forms`, and the acronym of each long form it spells out when `acronyms`;
+        unchanged when it has neither."""
         words = set(WORD.findall(query))
         lowered = query.lower()
-        extra = [long for acronym, long in self.terms.items() if acronym in words]
-        extra += [
-            acronym
-            for acronym, long in self.terms.items()
-            if acronym not in words and re.search(rf"\b{re.escape(long.lower())}\b", lowered)
-        ]
+        extra = [long for acronym, long in self.terms.items() if acronym in words] if long_forms else []
+        if acronyms:
+            extra += [
+                acronym
+                for acronym, long in self.terms.items()
+                if acronym not in words and re.search(rf"\b{re.escape(long.lower())}\b", lowered)
+            ]
         return f"{query} {' '.join(extra)}" if extra else query
 
     def save(self, path: Path) -> None:

@@ -56,8 +56,11 @@ class SearchConfig:
     merge_duplicates: bool = True
     """Show text printed in several papers once, with every source in `Hit.also_in`."""
     expand_acronyms: bool = True
-    """Add the long form of each acronym the question uses, and the acronym of each long form it spells
-    out, from the definitions the papers make ("Senior Responsible Owner (SRO)"); see `index.glossary`."""
+    """Widen the question with the definitions the papers make ("Senior Responsible Owner (SRO)"; see
+    `index.glossary`): BM25 also gets the acronym of each long form the question spells out, the dense
+    model also gets the long form of each acronym (it does not know council acronyms; BM25 matches them
+    as written). Dev hybrid: MRR 0.741 -> 0.758. SciFact (1,092 defined acronyms) loses ~0.005 nDCG@10
+    with both directions for both retrievers; this split loses ~0.004, within noise."""
 
 
 CONFIGS = {
@@ -103,12 +106,13 @@ def search(
         raise InvalidQuery(f"k must be between 1 and {MAX_K}; got {k}")
     allowed = filters.mask(index.chunks) if filters.active else None
     words = index.glossary.expand(query) if config.expand_acronyms else query
+    keywords = index.glossary.expand(query, long_forms=False) if config.expand_acronyms else query
     pool = max(config.candidates, k)
     rankings: dict[str, np.ndarray] = {}
     weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}
     best = {"bm25": 0.0, "dense": 0.0}
     if config.bm25:
-        scores = index.keywords.scores(words)
+        scores = index.keywords.scores(keywords)
         rankings["bm25"] = top_ids(scores, pool, allowed)
         best["bm25"] = float(scores[rankings["bm25"][0]]) if len(rankings["bm25"]) else 0.0
     if config.dense and len(index.chunks):

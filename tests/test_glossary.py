@@ -22,6 +22,18 @@ def test_definitions_take_the_words_whose_initials_spell_the_acronym():
     }
 
 
+def test_an_acronym_defined_two_ways_is_left_out():
+    glossary = Glossary.build(
+        [
+            "Breast cancer (BC) is common.",
+            "Bladder cancer (BC) too.",
+            "Domestic Violence & Abuse (DVA)",
+            "Domestic violence and abuse (DVA)",
+        ]
+    )
+    assert glossary.terms == {"DVA": "Domestic Violence & Abuse"}
+
+
 def test_the_bundled_papers_define_their_acronyms():
     glossary = Glossary.build(p.read_text(encoding="utf-8") for p in sorted(BUNDLED_CORPUS.glob("*.txt")))
     assert glossary.terms["SRO"] == "Senior Responsible Owner"
@@ -30,6 +42,8 @@ def test_the_bundled_papers_define_their_acronyms():
     expanded = glossary.expand("DVA provider workforce")
     assert expanded == "DVA provider workforce Domestic Violence and Abuse"
     assert glossary.expand("who is the senior responsible owner?").endswith(" SRO")
+    assert glossary.expand("DVA provider workforce", long_forms=False) == "DVA provider workforce"
+    assert glossary.expand("the senior responsible owner", acronyms=False) == "the senior responsible owner"
     assert glossary.expand("the dva team") == "the dva team"  # lower case is an ordinary word, not the acronym
     assert glossary.expand("allotments") == "allotments"
 
