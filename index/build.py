@@ -115,8 +115,8 @@ def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, Emb
     rows: dict[str, list[int]] = {}
     for row, owner in enumerate(owners.tolist()):
         rows.setdefault(old_chunks[owner].doc_id, []).append(row)
-    embedded = {
-        doc_id: Embedded(chunks[doc_id], np.asarray(old_vectors[r]), owners[r] - first_chunk[doc_id])
+    embedded = {  # a document's rows are contiguous: a slice stays memory-mapped, not read into memory
+        doc_id: Embedded(chunks[doc_id], old_vectors[r[0] : r[-1] + 1], owners[r[0] : r[-1] + 1] - first_chunk[doc_id])
         for doc_id, r in rows.items()
     }
     return documents, embedded
@@ -191,18 +191,9 @@ def build_index(
         dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.ndim == 2), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
         all_chunks = [c for d in docs for c in d.chunks]
-        vectors = (
-            np.concatenate([d.vectors for d in docs if d.vectors is not None and len(d.vectors)]).astype(np.float32)
-            if all_chunks
-            else np.zeros((0, dim), dtype=np.float32)
-        )
-        offsets = np.cumsum([0] + [len(d.chunks) for d in docs[:-1]])
-        owners = np.concatenate([d.owners + offset for d, offset in zip(docs, offsets, strict=True)] or [[]])
         report.seconds = time.perf_counter() - started
         with writing(index_dir):
-            _write_generation(
-                index_dir, records, all_chunks, vectors, owners.astype(np.int64), model, dim, settings, key, report
-            )
+            _write_generation(index_dir, records, docs, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = len(all_chunks)
@@ -268,7 +259,28 @@ def _embed(texts: dict[int, list[str]], records, docs: list[Embedded], encoder, 
     return done, embedded
 
 
-def _write_generation(index_dir, records, chunks, vectors, owners, model, dim, settings, key, report) -> None:
+def _write_vectors(path: Path, docs: list[Embedded], dim: int) -> np.ndarray:
+    """Every document's vectors into one .npy, a document at a time (never all of them in memory), and
+    the owners array mapping each row to its chunk's position in the whole index."""
+    from numpy.lib.format import open_memmap
+
+    rows = sum(len(d.vectors) for d in docs if d.vectors is not None)
+    out = open_memmap(path, mode="w+", dtype=np.float32, shape=(rows, dim))
+    owners = np.zeros(rows, dtype=np.int64)
+    row = chunk = 0
+    for doc in docs:
+        if doc.vectors is not None and len(doc.vectors):
+            out[row : row + len(doc.vectors)] = doc.vectors
+            owners[row : row + len(doc.vectors)] = doc.owners + chunk
+            row += len(doc.vectors)
+        chunk += len(doc.chunks)
+    out.flush()
+    del out
+    return owners
+
+
+def _write_generation(index_dir, records, docs, model, dim, settings, key, report) -> None:
+    chunks = [c for d in docs for c in d.chunks]
     generation = next_generation(index_dir)
     gen = index_dir / generation
     tmp = index_dir / f".{generation}.partial"
@@ -281,9 +293,9 @@ def _write_generation(index_dir, records, chunks, vectors, owners, model, dim, s
         with open(tmp / "documents.jsonl", "w", encoding="utf-8") as handle:
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        np.save(tmp / "vectors.npy", vectors)
+        owners = _write_vectors(tmp / "vectors.npy", docs, dim)
         np.save(tmp / "owners.npy", owners)
-        dense = VectorIndex.build(vectors)
+        dense = VectorIndex.build(np.load(tmp / "vectors.npy", mmap_mode="r"))
         dense.save(tmp / "dense.faiss")
         KeywordIndex.build([c.indexed_text for c in chunks]).save(tmp / "bm25")
         Glossary.build(c.text for c in chunks).save(tmp / "glossary.json")
