@@ -1,12 +1,13 @@
 """Passages per second: plain `SentenceTransformer.encode` vs the ONNX path (fp32 and int8), same texts.
 
-    python benchmarks/embed_speed.py [--n 300] [--model PATH] [--repeats 3] [--part 25]
+    python benchmarks/embed_speed.py [--n 300] [--model PATH] [--repeats 3] [--part 256]
 
 Texts are real council paragraphs from the bundled corpus, merged or split to 800-1000 characters
 (about 200-256 tokens). Each path encodes a warm-up batch first. The texts are then encoded in parts of
-`--part` passages, the paths taking turns on each part, `--repeats` times over; a path's time is the sum over
-parts of its fastest run. Other work on a shared machine only slows runs down, and short turns keep the
-paths under the same load.
+`--part` passages (default: as many as an index build passes to one encode call), the paths taking turns on
+each part, `--repeats` times over; a path's time is the sum over parts of its fastest run. Other work on a
+shared machine only slows runs down, and taking turns keeps the paths under the same load. Parts much
+smaller than a build's (25) understate the fast path: its length-sorted batches of 16 fill badly.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus import BUNDLED_CORPUS  # noqa: E402
 from embed.encoder import DEFAULT_MODEL  # noqa: E402
+from index.build import EMBED_GROUP  # noqa: E402
 
 
 def council_passages(n: int, seed: int = 0) -> list[str]:
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=300, help="passages to encode (default 300)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="bundled model or a local folder")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per path; the fastest counts")
-    parser.add_argument("--part", type=int, default=25, help="passages per timed call (default 25)")
+    parser.add_argument("--part", type=int, default=EMBED_GROUP, help=f"passages per timed call ({EMBED_GROUP})")
     parser.add_argument("--cache-dir", help="ONNX export cache (default: the one the app uses)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -97,12 +97,14 @@ def approximate_recall(index) -> None:
     from embed.encoder import load_encoder
 
     vectors = np.asarray(index.vectors, dtype=np.float32)
-    limit, dense.EXACT_LIMIT = dense.EXACT_LIMIT, 0
+    limit = dense.EXACT_LIMIT
     try:
+        dense.EXACT_LIMIT = 0
         approx = dense.VectorIndex.build(vectors)
+        dense.EXACT_LIMIT = len(vectors)
+        exact = dense.VectorIndex.build(vectors)
     finally:
         dense.EXACT_LIMIT = limit
-    exact = dense.VectorIndex.build(vectors)
     rng = np.random.default_rng(0)
     queries = np.concatenate([load_encoder(index.model).encode(QUERIES), vectors[rng.choice(len(vectors), 180)]])
     recall = np.mean([len(set(approx.search(q, 10)[1]) & set(exact.search(q, 10)[1])) / 10 for q in queries])

@@ -62,7 +62,7 @@ def test_fast_path_matches_plain_encode(path, passages, plain, request):
     got, want = fast.encode(passages), plain.encode(passages)
     assert got.shape == (20, 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= (0.999 if path == "int8" else 0.9999), cosine
+    assert cosine.min() >= (0.998 if path == "int8" else 0.9999), cosine
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 
 
@@ -79,7 +79,7 @@ def test_int8_graph_is_fused_attention_with_8bit_matmuls(int8):
     # 6 layers: fused attention (Q, K, V kept fp32); attention output and both feed-forward MatMuls in 8 bits
     assert (ops["Attention"], ops["MatMulNBits"], ops["MatMul"]) == (6, 18, 0), ops
     quantised = [{a.name: a.i for a in node.attribute} for node in nodes if node.op_type == "MatMulNBits"]
-    assert {(q["bits"], q["block_size"], q["accuracy_level"]) for q in quantised} == {(8, 32, 4)}
+    assert {(q["bits"], q["block_size"], q["accuracy_level"]) for q in quantised} == {(8, 128, 4)}
 
 
 def test_a_new_recipe_gets_a_new_cache_folder(monkeypatch):
