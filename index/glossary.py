@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 DEFINITION = re.compile(r"((?:[A-Za-z][\w'’-]*[ ,&-]+){1,12}?)\(([A-Z][A-Za-z&]{1,9})\)")
@@ -68,19 +69,27 @@ class Glossary:
                 first.setdefault(acronym, long_form)
         return cls({acronym: first[acronym] for acronym in sorted(first) if len(meanings[acronym]) == 1})
 
-    def expand(self, query: str, *, long_forms: bool = True, acronyms: bool = True) -> str:
-        """The query with, appended, the long form of each acronym it uses (written in capitals, as
-        defined) when `long_forms`, and the acronym of each long form it spells out when `acronyms`;
-        unchanged when it has neither."""
+    @cached_property
+    def _long_forms(self) -> re.Pattern | None:
+        """One pattern matching any long form, longest first, so a question is scanned once."""
+        if not self.terms:
+            return None
+        forms = sorted({long.lower() for long in self.terms.values()}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b")
+
+    def additions(self, query: str) -> tuple[list[str], list[str]]:
+        """(the long form of each acronym the query uses, written in capitals as defined; the acronym of
+        each long form the query spells out)."""
         words = set(WORD.findall(query))
-        lowered = query.lower()
-        extra = [long for acronym, long in self.terms.items() if acronym in words] if long_forms else []
-        if acronyms:
-            extra += [
-                acronym
-                for acronym, long in self.terms.items()
-                if acronym not in words and re.search(rf"\b{re.escape(long.lower())}\b", lowered)
-            ]
+        long_forms = [long for acronym, long in self.terms.items() if acronym in words]
+        spelled = {m.group().lower() for m in self._long_forms.finditer(query.lower())} if self._long_forms else set()
+        acronyms = [a for a, long in self.terms.items() if a not in words and long.lower() in spelled]
+        return long_forms, acronyms
+
+    def expand(self, query: str, *, long_forms: bool = True, acronyms: bool = True) -> str:
+        """The query with `additions` appended (either kind can be left out); unchanged when there are none."""
+        longs, shorts = self.additions(query)
+        extra = (longs if long_forms else []) + (shorts if acronyms else [])
         return f"{query} {' '.join(extra)}" if extra else query
 
     def save(self, path: Path) -> None:

@@ -105,8 +105,9 @@ def search(
     if not 1 <= k <= MAX_K:
         raise InvalidQuery(f"k must be between 1 and {MAX_K}; got {k}")
     allowed = filters.mask(index.chunks) if filters.active else None
-    words = index.glossary.expand(query) if config.expand_acronyms else query
-    keywords = index.glossary.expand(query, long_forms=False) if config.expand_acronyms else query
+    long_forms, acronyms = index.glossary.additions(query) if config.expand_acronyms else ([], [])
+    words = " ".join([query, *long_forms, *acronyms])  # for the dense model and highlighting
+    keywords = " ".join([query, *acronyms])  # BM25 matches acronyms as written
     pool = max(config.candidates, k)
     rankings: dict[str, np.ndarray] = {}
     weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}

@@ -53,6 +53,19 @@ def percentile(values: list[float], share: float) -> float:
 # --- load, and a rebuild while serving ---------------------------------------------------------------------
 
 
+def timed_search(client, query: str, log: list[tuple[float, float, str]], record: threading.Lock) -> None:
+    """One /search call for 5 hits, logged as (start, end, error or "") under `record`."""
+    started = time.perf_counter()
+    try:
+        result = client.predict(query, 5, "", "", "", "", api_name="/search")
+        assert result["query"] == query and [r["rank"] for r in result["results"]] == [1, 2, 3, 4, 5]
+        error = ""
+    except Exception as err:  # noqa: BLE001 - every failure is counted and shown
+        error = f"{type(err).__name__}: {err}"
+    with record:
+        log.append((started, time.perf_counter(), error))
+
+
 def test_200_searches_with_a_rebuild_in_the_middle_fail_none_and_find_the_new_paper(real_index_copy, tmp_path):
     from gradio_client import Client
 
@@ -70,15 +83,7 @@ def test_200_searches_with_a_rebuild_in_the_middle_fail_none_and_find_the_new_pa
     def client_run(share: list[str]) -> None:
         client = Client(url, verbose=False)
         for query in share:
-            started = time.perf_counter()
-            try:
-                result = client.predict(query, 5, "", "", "", "", api_name="/search")
-                assert result["query"] == query and [r["rank"] for r in result["results"]] == [1, 2, 3, 4, 5]
-                error = ""
-            except Exception as err:  # noqa: BLE001 - every failure is counted and shown
-                error = f"{type(err).__name__}: {err}"
-            with record:
-                log.append((started, time.perf_counter(), error))
+            timed_search(client, query, log, record)
 
     try:
         probe = Client(url, verbose=False)
@@ -163,15 +168,7 @@ def test_back_to_back_rebuilds_during_a_reload_fail_no_search_and_the_last_gener
         for query in cycle(share):
             if stop.is_set():
                 return
-            started = time.perf_counter()
-            try:
-                result = client.predict(query, 5, "", "", "", "", api_name="/search")
-                assert result["query"] == query and [r["rank"] for r in result["results"]] == [1, 2, 3, 4, 5]
-                error = ""
-            except Exception as err:  # noqa: BLE001 - every failure is counted and shown
-                error = f"{type(err).__name__}: {err}"
-            with record:
-                log.append((started, time.perf_counter(), error))
+            timed_search(client, query, log, record)
 
     generations: list[str] = []
     held: list[tuple[float, float]] = []  # when a reload of a generation being deleted was waiting
