@@ -190,13 +190,12 @@ def build_index(
                 )
         dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.ndim == 2), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
-        all_chunks = [c for d in docs for c in d.chunks]
         report.seconds = time.perf_counter() - started
         with writing(index_dir):
             _write_generation(index_dir, records, docs, model, dim, settings, key, report)
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
-    report.chunks = len(all_chunks)
+    report.chunks = sum(len(d.chunks) for d in docs)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -20,9 +20,14 @@ def asks_for_decision(query: str) -> bool:
 
 def boost_decisions(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
     """Raise RESOLVED passages when the question asks what was decided."""
-    if factor == 1.0 or not asks_for_decision(query):
+    return _boost_kind("resolved", chunks, fused, factor if asks_for_decision(query) else 1.0)
+
+
+def _boost_kind(kind: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
+    """Scores with every passage of `kind` multiplied by `factor`."""
+    if factor == 1.0:
         return fused
-    return {cid: score * factor if chunks[cid].kind == "resolved" else score for cid, score in fused.items()}
+    return {cid: score * factor if chunks[cid].kind == kind else score for cid, score in fused.items()}
 
 
 MONTH_YEAR = re.compile(
@@ -85,6 +90,4 @@ def asks_for_attendance(query: str) -> bool:
 
 def boost_attendance(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
     """Raise attendance blocks (present, apologies, chair) for questions about who was at a meeting."""
-    if factor == 1.0 or not asks_for_attendance(query):
-        return fused
-    return {cid: score * factor if chunks[cid].kind == "attendance" else score for cid, score in fused.items()}
+    return _boost_kind("attendance", chunks, fused, factor if asks_for_attendance(query) else 1.0)
