@@ -15,10 +15,10 @@ from functools import cache
 from corpus.dates import format_date
 from corpus.markup import alnum_count, clean_line
 from corpus.papers import BLANK_PAGE
-from corpus.sections import trimmed_end
+from corpus.sections import AUTHORS_TITLE, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
@@ -43,6 +43,9 @@ class ChunkerSettings:
     split_resolutions: bool = True
     """Give each numbered part of a RESOLVED block ("1) That ...") a passage of its own: each is a
     decision in its own right (dev set nDCG@10 0.632 -> 0.656, other metrics unchanged)."""
+    lead_ins: bool = True
+    """A passage that starts inside a list carries the sentence introducing the list ("The additional
+    services commissioned in 2022/23 will be continued in 2023/24 including:") in its header."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +61,7 @@ class Chunk:
     text: str
     header: str
     kind: str
-    """"resolved", "item", "attendance" or "section"."""
+    """"resolved", "item", "attendance", "contact" (a paper's authors and their contact details) or "section"."""
     paper_type: str
     paper_title: str
     committee: str
@@ -165,7 +168,8 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
             yield cursor, item.end, "item", fields
         return
     for section in paper.sections or ():
-        yield section.start, section.end, "section", {"section": section.title}
+        kind = "contact" if section.title == AUTHORS_TITLE else "section"
+        yield section.start, section.end, kind, {"section": section.title}
 
 
 def _is_label(text: str, start: int, end: int, fields: dict, paper: Paper) -> bool:
@@ -231,6 +235,31 @@ def table_columns(text: str, start: int, floor: int) -> str:
     return "" if top_row == first else top_row
 
 
+LIST_ITEM = re.compile(r"[ \t]*(?:[-•*▪●◦·–]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])[ \t]+\S")
+LEAD_IN_END = re.compile(r"[:：]\s*-?\s*$")
+SENTENCE_START = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
+LEAD_IN_CHARS = 300
+
+
+def list_lead_in(text: str, start: int, floor: int) -> str:
+    """The sentence introducing the list a passage starting at `start` is in the middle of, or "".
+
+    A passage cut from a list ("- Specialist workers embedded into the Caludon Centre ...") says what
+    the items are only with the sentence above them that ends in a colon.
+    """
+    if not LIST_ITEM.match(text, start):
+        return ""
+    above = text[max(floor, start - TABLE_LOOKBACK) : start].split("\n")
+    for line in reversed(above):
+        if not line.strip() or LIST_ITEM.match(line):
+            continue
+        if not LEAD_IN_END.search(line):
+            return ""
+        sentence = SENTENCE_START.split(clean_line(line))[-1]
+        return sentence if len(sentence) <= LEAD_IN_CHARS else "…" + sentence[-LEAD_IN_CHARS:]
+    return ""
+
+
 def _cells(row: str) -> str:
     return " | ".join(cell for cell in (clean_line(c) for c in re.split(r"[|\t]", row)) if cell)
 
@@ -267,6 +296,8 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                     if alnum_count(piece) - alnum_count(label) - 3 < MIN_ALNUM:
                         continue
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
+                    if settings.headers and settings.lead_ins and not columns:
+                        columns = list_lead_in(text, start, unit_start)
                     chunks.append(
                         Chunk(
                             doc_id=doc.doc_id,

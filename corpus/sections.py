@@ -9,30 +9,91 @@ from corpus.structure import Section
 
 HEADING = re.compile(
     r"(?m)^(?:#{1,6}[ \t]+(?P<md>[^\n]{2,400})"
-    r"|\*\*(?P<bold>[^*\n]{3,120})\*\*[ \t]*:?[ \t]*"
+    r"|(?P<bold>(?:\d{1,2}\.[ \t]+)?(?:\*\*[^*\n]{1,120}\*\*){1,8}[ \t]*(?:\(Pages?[^)\n]{1,30}\))?)[ \t]*:?[ \t]*"
     r"|(?:- )?(?P<num>\d{1,2}(?:\.\d{1,2})?\.?[ \t]+[A-Z][^.\n]{2,80}))$"
 )
 """Markdown headings (a form's long question counts: "### 20. What will be the impact on the workforce...?"),
-bold lines, numbered headings ("2.1 Background"), and short plain lines standing alone above a paragraph
-("An ageing population")."""
+lines of bold runs (an agenda's "**10.10 a.m.****4. Coventry Drugs Strategy (2015 - 2017)**",
+"**5. Progress Update ...** (Pages 31 - 36)" or "4. **Coventry Community Safety Plan** (Pages 9 - 14)") and
+numbered headings ("2.1 Background")."""
+BOLD_RUN = re.compile(r"\*\*([^*\n]+)\*\*")
+TIME_OF_DAY = re.compile(r"\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?", re.IGNORECASE)
+"""An agenda's time slot ("**10.55 a.m.**") is not a heading; before an item's title it is dropped."""
 TITLE_CHARS = 150
+AUTHORS_TITLE = "Report author(s) and contact"
+AUTHORS_START = re.compile(r"(?im)^[#*\s]*(?:report\s+author(?:s|\s*\(s\))?[*\s]*:|name:[ \t]*\w)")
+"""Where a paper names its authors and contact details: "Report Author(s):", "### **Report Authors:**",
+"NAME: Joy Adams"."""
+CONTACT_LABEL = re.compile(
+    r"[#*\s]*(?:name|job title|directorate|service|tel\w*|phone|e-?mail|enquiries|contact|report author\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_contact_line(line: str) -> bool:
+    """A line of an author block: a label, an address, or a short line such as "Rachel Chapman, Consultant
+    in Public Health". A heading, a table row, a sentence or a long line ends the block."""
+    line = line.strip()
+    if CONTACT_LABEL.match(line):
+        return True
+    if line.startswith(("#", "|")) or "\t" in line:
+        return False
+    return "@" in line or (len(line) <= 80 and not line.endswith((".", ";", ":")))
 
 
 def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
     """Split a paper at its headings; text before the first heading is a section with no title."""
     cuts: list[tuple[int, str]] = [(start, "")]
     for match in HEADING.finditer(text, start, end):
-        title = clean_line(next(group for group in match.groups() if group))
+        title = clean_line(_bold_title(match["bold"]) if match["bold"] else (match["md"] or match["num"]))
         if len(title) > TITLE_CHARS:  # a form's question: its first sentence names the section
             title = re.split(r"(?<=[^\W\d_][?.])\s", title, maxsplit=1)[0][:TITLE_CHARS]
         if title and any(ch.isalpha() for ch in title):
             cuts.append((match.start(), title))
+    for block_start, block_end in _author_blocks(text, start, end):
+        before = [cut for cut in cuts if cut[0] < block_start]
+        cuts = [*before, (block_start, AUTHORS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]
+        if block_end < end and not any(cut[0] == block_end for cut in cuts):
+            cuts.append((block_end, before[-1][1]))  # the section the block interrupted goes on
+        cuts.sort()
     found = []
     for i, (cut, title) in enumerate(cuts):
         cut_end = cuts[i + 1][0] if i + 1 < len(cuts) else end
         if text[cut:cut_end].strip():
             found.append(Section(title, cut, trimmed_end(text, cut, cut_end)))
     return tuple(found)
+
+
+def _author_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the author and contact blocks in text[start:end], each from its first line to its last."""
+    blocks: list[tuple[int, int]] = []
+    for match in AUTHORS_START.finditer(text, start, end):
+        line_start = text.rfind("\n", start, match.start() + 1) + 1 if match.start() > start else start
+        if blocks and line_start < blocks[-1][1]:
+            continue
+        cursor = block_end = line_start
+        while cursor < end:
+            line_end = text.find("\n", cursor, end)
+            line_end = end if line_end < 0 else line_end
+            line = text[cursor:line_end]
+            if line.strip():
+                if not _is_contact_line(line):
+                    break
+                block_end = line_end
+                if line.strip().lower().startswith("enquiries"):  # "Enquiries should be directed to ..."
+                    break
+            cursor = line_end + 1
+        blocks.append((line_start, block_end))
+    return blocks
+
+
+def _bold_title(line: str) -> str:
+    """The title a line of bold runs gives: any item number, its runs without time slots, any "(Pages x - y)"."""
+    runs = [run.strip() for run in BOLD_RUN.findall(line) if not TIME_OF_DAY.fullmatch(run.strip())]
+    number = line[: line.find("**")].strip()
+    pages = line[line.rfind("**") + 2 :].strip()
+    title = " – ".join(run for run in runs if run)
+    return " ".join(part for part in (number, title, pages) if part) if title else ""
 
 
 def trimmed_end(text: str, start: int, end: int) -> int:

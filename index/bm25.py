@@ -17,7 +17,9 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-WORD = re.compile(r"(?u)\b\w\w+\b")
+TOKEN = r"(?u)\b\w+\b"
+"""Words of one character count too (bm25s's default drops them): "the police 5 E's", "Plan B", "Type 2"."""
+WORD = re.compile(TOKEN)
 
 
 @cache
@@ -36,7 +38,9 @@ def terms(text: str) -> set[str]:
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), token_pattern=TOKEN, return_ids=False, show_progress=False
+    )
 
 
 K1 = 1.5

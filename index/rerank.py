@@ -8,7 +8,7 @@ from corpus.chunking import Chunk
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"
-    r"|concur\w*|endors\w*|conclu\w*)\b",
+    r"|concur\w*|endors\w*|conclu\w*|request\w*|ask|asked)\b",
     re.IGNORECASE,
 )
 
@@ -78,10 +78,11 @@ def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], facto
 
 ATTENDANCE_WORDS = re.compile(
     r"\b(in the chair|chaired|who (?:was|were|is) (?:the )?chair\w*|present|attend\w*|apologies|absent"
-    r"|substitut\w*)\b",
+    r"|substitut\w*|venue|where (?:was|is|will|did)\b.{0,80}\b(?:held|meet|take place|took place))\b",
     re.IGNORECASE,
 )
-"""Questions about who was at a meeting; not every "who" ("who did the committee ask to write to")."""
+"""Questions about who was at a meeting or where it was held; not every "who" ("who did the committee ask
+to write to")."""
 
 
 def asks_for_attendance(query: str) -> bool:
@@ -91,3 +92,21 @@ def asks_for_attendance(query: str) -> bool:
 def boost_attendance(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
     """Raise attendance blocks (present, apologies, chair) for questions about who was at a meeting."""
     return _boost_kind("attendance", chunks, fused, factor if asks_for_attendance(query) else 1.0)
+
+
+CONTACT_WORDS = re.compile(
+    r"\b(who (?:wrote|authored|prepared|is the author)|authors?|author\(s\)|contact\w*|e-?mail address"
+    r"|phone number|telephone)\b",
+    re.IGNORECASE,
+)
+"""Questions about who wrote a paper or whom to ask about it."""
+
+
+def asks_for_contact(query: str) -> bool:
+    return bool(CONTACT_WORDS.search(query))
+
+
+def boost_contacts(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
+    """Raise report authors' blocks (name, job title, telephone, e-mail) for questions about who wrote a
+    paper or whom to contact about it."""
+    return _boost_kind("contact", chunks, fused, factor if asks_for_contact(query) else 1.0)

@@ -114,3 +114,38 @@ def test_a_long_markdown_heading_names_its_section_by_its_first_sentence():
     assert workforce.section == (
         "20. What will be the impact on the workforce following implementation of the final option?"
     )
+
+
+def test_a_passage_cut_from_a_list_carries_the_sentence_introducing_it():
+    chunks = chunk_document(load("002_4fffa3c2bb201242.txt"))
+    lead_in = "The additional services commissioned in 2022/23 will be continued in 2023/24 including"
+    listed = next(c for c in chunks if c.text.startswith("- Additional capacity and specific support for offenders"))
+    assert listed.header.endswith(lead_in)
+    assert lead_in not in listed.text  # the sentence ends the passage before; the header is not the text
+    # A list under a sentence that does not end in a colon, or a passage starting with prose, gets none.
+    assert not any(c.header.endswith(lead_in) for c in chunks if c is not listed)
+    plain = chunk_document(load("002_4fffa3c2bb201242.txt"), ChunkerSettings(lead_ins=False))
+    assert not any(c.header.endswith(lead_in) for c in plain)
+
+
+@pytest.mark.parametrize(
+    ("name", "first_line", "last_line"),
+    [
+        ("000_598379763418fa6f.txt", "### **Report Authors:**", "Enquiries should be directed to the above person."),
+        ("002_4fffa3c2bb201242.txt", "Report Author(s):", "Enquiries should be directed to the above person."),
+        ("003_93324c32ccbf2837.txt", "NAME: Joy Adams", "EMAIL: daryl.lyon@westmidlands.police.uk"),
+        ("004_56fbcfbcc01a2fd8.txt", "#### **Report author(s):**", "Enquiries should be directed to the above persons"),
+    ],
+)
+def test_report_authors_and_contacts_are_passages_of_their_own(name, first_line, last_line):
+    chunks = chunk_document(load(name))
+    contacts = [c for c in chunks if c.kind == "contact" and c.text.startswith(first_line)]
+    assert len(contacts) == 1
+    block = contacts[0]
+    assert block.section == "Report author(s) and contact"
+    assert block.text.rstrip().endswith(last_line)
+    # The text after the block goes back to the section the block interrupted.
+    after = chunks[chunks.index(block) + 1]
+    before = chunks[chunks.index(block) - 1]
+    assert after.kind != "contact" and after.start >= block.end
+    assert after.section in (before.section, "Partnership: the key to success")

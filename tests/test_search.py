@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from index.filters import Filters
-from index.search import search
+from index.search import CONFIGS, DEFAULT_CONFIG, search
 from precedent.errors import InvalidQuery
 
 DOG_QUERY = "did scrutiny agree with cabinet on the dog control order call-in"
@@ -30,16 +31,44 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
 
 
 def test_who_chaired_finds_the_attendance_block_of_that_meeting(real_index):
-    from dataclasses import replace
-
-    from index.search import DEFAULT_CONFIG
-
     question = "who chaired the April 2023 scrutiny meeting"
     top = search(real_index, question, k=1)[0]
     assert top.chunk.kind == "attendance" and top.chunk.meeting_date == "2023-04-19"
     assert "Councillor N Akhtar (Chair)" in top.text
     unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, attendance_boost=1.0))[0]
     assert unboosted.chunk.kind != "attendance"
+
+
+def test_author_and_contact_questions_find_the_author_block(real_index):
+    question = "Community Safety Plan report author email"
+    top = search(real_index, question, k=1)[0]
+    assert top.chunk.kind == "contact" and top.chunk.section == "Report author(s) and contact"
+    assert "NAME: Joy Adams" in top.text and "EMAIL: joy.adams@coventry.gov.uk" in top.text
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, contact_boost=1.0))[0]
+    assert unboosted.chunk.kind != "contact"
+
+
+def test_where_a_meeting_was_held_finds_its_venue(real_index):
+    question = "venue of the scrutiny meeting on 14 March 2023"
+    top = search(real_index, question, k=1)[0]
+    assert "Venue: Diamond Rooms 1 and 2 - Council House" in top.text
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, attendance_boost=1.0))[0]
+    assert unboosted.chunk.kind != "attendance"
+
+
+def test_what_the_committee_asked_officers_to_do_is_a_decision(real_index):
+    question = "what did the committee ask officers to investigate about the Independent Living Fund"
+    top = search(real_index, question, k=1)[0]
+    assert top.chunk.kind == "resolved" and top.chunk.item == 44
+    assert top.text.startswith("**(4) Officers be requested to investigate the legal and equality implications")
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, decision_boost=1.0))[0]
+    assert unboosted.chunk.kind != "resolved"
+
+
+def test_one_character_words_are_searchable(real_index):
+    # bm25s's default token pattern drops "5" and "E"; the question is then just "police".
+    top = search(real_index, "police 5 E's", k=1, config=CONFIGS["bm25"])[0]
+    assert 'Police look to use what they refer to as "The 5 E\'s"' in top.text
 
 
 def test_date_filter_keeps_only_meetings_in_range(real_index):

@@ -115,3 +115,21 @@ def test_appendices_know_the_report_they_belong_to():
         ("Summary of engagement feedback on the One Coventry Plan February 2023", "One Coventry Plan 2022-2030"),
     ]
     assert all(p.parent == "" for p in parsed("002").papers if p.paper_type != "appendix")
+
+
+def test_agenda_item_lines_of_bold_runs_are_sections():
+    # "**10.10 a.m.****4. Coventry Drugs Strategy (2015 - 2017) (Pages 13 - 30)**", a time slot alone on its
+    # line ("**10.55 a.m.**"), and "**5. Progress Update ...** (Pages 31 - 36)" with the pages after the bold.
+    doc = parsed("000")
+    agenda = doc.papers[0]
+    assert agenda.paper_type == "agenda"
+    titles = [s.title for s in agenda.sections]
+    assert "4. Coventry Drugs Strategy (2015 - 2017) (Pages 13 - 30)" in titles
+    assert (
+        "5. Progress Update on the Implementation of the New Domestic Violence and Abuse (DVA) Commissioned "
+        "Services for Coventry (Pages 31 - 36)" in titles
+    )
+    assert "7. Scrutiny Co-ordination Committee Work Programme 2014/2015 (Pages 37 - 40)" in titles
+    assert not any("a.m." in title for title in titles)
+    item_4 = next(s for s in agenda.sections if s.title.startswith("4. "))
+    assert "Commander Claire Bell, West Midlands Police" in doc.document.text[item_4.start : item_4.end]
