@@ -24,6 +24,9 @@ MARKERS = (
         re.compile(r"(?im)^[ \t#*]*(?:[A-Z][\w-]*\s+){0,4}work programme\s+\d{4}\s*[-/–]\s*\d{2,4}[ \t*]*$"),
     ),
 )
+AUTHORS_END = re.compile(r"(?im)^[ \t*]*enquiries should be directed to the above person[^\n]*$")
+"""The line that closes a Coventry report's or briefing note's author block: what follows, unless it is the
+report's table of contributors, is an appendix (a strategy, a needs assessment) with no "Appendix 1" line."""
 AGENDA_SIGNS = re.compile(r"(?im)^\W*(time and date|public business|agenda)\b")
 WEB_PAGE = re.compile(r"(?is)\A\s*agenda and minutes\b.{0,400}?\n\s*Items\s*\n\s*No\.\s*Item")
 COMMITTEE = re.compile(r"(?im)^[ \t#*]*([A-Z][\w&,'’ -]{3,80}?(?:Committee|Board|Cabinet|Council|Panel|Forum))\b")
@@ -78,6 +81,9 @@ def _split(text: str) -> list[Paper]:
     events: list[tuple[int, int, str | None]] = [(m.start(), m.end(), None) for m in BLANK_PAGE.finditer(text)]
     for kind, pattern in MARKERS:
         events += [(m.start(), m.start(), kind) for m in pattern.finditer(text)]
+    events += [
+        (m.end() + 1, m.end() + 1, "appendix") for m in AUTHORS_END.finditer(text) if _appendix_follows(text, m.end())
+    ]
     events.sort(key=lambda e: (e[0], e[2] is not None))
 
     first_type = "agenda" if AGENDA_SIGNS.search(text[:3000]) else "document"
@@ -101,6 +107,12 @@ def _split(text: str) -> list[Paper]:
             start, kind = cut, event_kind
     papers.append(Paper(kind or "", "", start, len(text)))
     return _resolve_pending([p for p in papers if text[p.start : p.end].strip()], text)
+
+
+def _appendix_follows(text: str, pos: int) -> bool:
+    """Whether substantial text that is not a table of contributors follows an author block."""
+    after = text[pos : pos + 3000].lstrip()
+    return alnum_count(after) >= 200 and "contributor" not in after.split("\n", 1)[0].lower()
 
 
 def _has_alnum(span: str) -> bool:
@@ -131,10 +143,15 @@ def _resolve_pending(papers: list[Paper], text: str) -> list[Paper]:
     return resolved
 
 
-def _first_line(text: str, start: int, end: int) -> str:
+def _first_line(text: str, start: int, end: int, words: int = 1) -> str:
+    """The first line of text[start:end] with letters or digits and at least `words` words."""
     for line in text[start:end].splitlines():
         cleaned = clean_line(line)
-        if alnum_count(cleaned) >= 3 and cleaned.lower() not in ("coventry city council", "public report"):
+        if (
+            alnum_count(cleaned) >= 3
+            and len(cleaned.split()) >= words
+            and cleaned.lower() not in ("coventry city council", "public report")
+        ):
             return cleaned[:200]
     return ""
 
@@ -153,8 +170,8 @@ def _title(text: str, paper: Paper) -> str:
         marker = MARKERS[-1][1].search(text, paper.start, paper.end)
         if marker:
             return clean_line(marker.group(0))
-    if paper.paper_type == "appendix":
-        first = _first_line(text, paper.start, paper.end)
+    if paper.paper_type == "appendix":  # a cover line of one word ("COVENTRY") is not its title
+        first = _first_line(text, paper.start, paper.end, words=2)
         rest = _first_line(text, text.find(first[:20], paper.start) + len(first), paper.end) if first else ""
         return f"{first} – {rest}" if first.lower().startswith("appendix") and rest else first
     return _first_line(text, paper.start, paper.end)

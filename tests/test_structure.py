@@ -113,6 +113,7 @@ def test_appendices_know_the_report_they_belong_to():
     assert [(p.title, p.parent) for p in appendices] == [
         ("Title of EIA – One Coventry Plan 2022-2030", "One Coventry Plan 2022-2030"),
         ("Summary of engagement feedback on the One Coventry Plan February 2023", "One Coventry Plan 2022-2030"),
+        ("COVENTRY SUBSTANCE MISUSE NEEDS ASSESSMENT", "Drugs and Alcohol Strategy Update"),
     ]
     assert all(p.parent == "" for p in parsed("002").papers if p.paper_type != "appendix")
 
@@ -133,3 +134,19 @@ def test_agenda_item_lines_of_bold_runs_are_sections():
     assert not any("a.m." in title for title in titles)
     item_4 = next(s for s in agenda.sections if s.title.startswith("4. "))
     assert "Commander Claire Bell, West Midlands Police" in doc.document.text[item_4.start : item_4.end]
+
+
+def test_what_follows_a_report_authors_block_is_an_appendix_unless_it_lists_contributors():
+    # The needs assessment follows "Enquiries should be directed to the above person." with no "Appendix 1"
+    # line of its own; the briefing note's last section ("6.4 One Coventry Plan") must not swallow it.
+    doc = parsed("002")
+    note = next(p for p in doc.papers if p.title == "Drugs and Alcohol Strategy Update")
+    assert (
+        doc.document.text[note.start : note.end].rstrip().endswith("Enquiries should be directed to the above person.")
+    )
+    strategy = next(p for p in parsed("000").papers if p.paper_type == "appendix")
+    assert strategy.title == "Coventry Partnership Drug Strategy [draft] 01 April 2015 – 31 March 2017"
+    assert strategy.parent == "Coventry Drug Strategy (2015 – 2017)"
+    # A report's table of contributors after its authors stays in the report.
+    report = next(p for p in parsed("004").papers if p.paper_type == "report")
+    assert "Contributor/approver name" in parsed("004").document.text[report.start : report.end]
