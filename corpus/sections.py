@@ -20,6 +20,10 @@ BOLD_RUN = re.compile(r"\*\*([^*\n]+)\*\*")
 TIME_OF_DAY = re.compile(r"\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?", re.IGNORECASE)
 """An agenda's time slot ("**10.55 a.m.**") is not a heading; before an item's title it is dropped."""
 TITLE_CHARS = 150
+CAPS_HEADING = re.compile(r"(?m)^[ \t]*(?P<caps>(?:\d[\d.]*\s*[-–]\s*)?[A-Z][A-Z ,&'’/()–-]{3,78}[A-Z)])[ \t]*\n[ \t]*\n")
+"""A line in capitals standing alone ("SERVICE PROVISION - PRISONS", "1.4 - KEY FINDINGS AND RECOMMENDATIONS")."""
+COUNCIL_NAME = re.compile(r"\b([A-Z][a-z]+)(?: City| County| Borough| District)? Council\b")
+"""The place in "Coventry City Council": printed in capitals alone on a page, it is a logo, not a heading."""
 AUTHORS_TITLE = "Report author(s) and contact"
 AUTHORS_START = re.compile(r"(?im)^[#*\s]*(?:report\s+author(?:s|\s*\(s\))?[*\s]*:|name:[ \t]*\w)")
 """Where a paper names its authors and contact details: "Report Author(s):", "### **Report Authors:**",
@@ -50,6 +54,8 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
             title = re.split(r"(?<=[^\W\d_][?.])\s", title, maxsplit=1)[0][:TITLE_CHARS]
         if title and any(ch.isalpha() for ch in title):
             cuts.append((match.start(), title))
+    cuts += _caps_headings(text, start, end, {cut for cut, _ in cuts})
+    cuts.sort()
     for block_start, block_end in _author_blocks(text, start, end):
         before = [cut for cut in cuts if cut[0] < block_start]
         cuts = [*before, (block_start, AUTHORS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]
@@ -62,6 +68,30 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
         if text[cut:cut_end].strip():
             found.append(Section(title, cut, trimmed_end(text, cut, cut_end)))
     return tuple(found)
+
+
+def _caps_headings(text: str, start: int, end: int, taken: set[int]) -> list[tuple[int, str]]:
+    """Headings in capitals; one that recurs in the paper ("RECOMMENDATIONS", "KEY FINDINGS") is a part of
+    the latest heading that does not ("SERVICE PROVISION - PRISONS – RECOMMENDATIONS")."""
+    furniture = {"ONE", "CITY", "COUNCIL"} | {w.upper() for w in COUNCIL_NAME.findall(text, start, end)}
+    found = [
+        (m.start("caps"), m["caps"].strip())
+        for m in CAPS_HEADING.finditer(text, start, end)
+        if m.start("caps") not in taken
+        and not m["caps"].startswith("RESOLVED")
+        and not set(m["caps"].split()) <= furniture  # a page's "COVENTRY" or "ONE COVENTRY" logo
+    ]
+    counts: dict[str, int] = {}
+    for _, title in found:
+        counts[title] = counts.get(title, 0) + 1
+    cuts, topic = [], ""
+    for position, title in found:
+        if counts[title] == 1:
+            topic = title
+            cuts.append((position, title))
+        elif topic:
+            cuts.append((position, f"{topic} – {title}"))
+    return cuts
 
 
 def _author_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:

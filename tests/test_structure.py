@@ -150,3 +150,14 @@ def test_what_follows_a_report_authors_block_is_an_appendix_unless_it_lists_cont
     # A report's table of contributors after its authors stays in the report.
     report = next(p for p in parsed("004").papers if p.paper_type == "report")
     assert "Contributor/approver name" in parsed("004").document.text[report.start : report.end]
+
+
+def test_headings_in_capitals_are_sections_and_a_recurring_one_is_part_of_the_one_above():
+    assessment = next(p for p in parsed("002").papers if p.title == "COVENTRY SUBSTANCE MISUSE NEEDS ASSESSMENT")
+    titles = [s.title for s in assessment.sections]
+    assert "SERVICE PROVISION - PRISONS – RECOMMENDATIONS" in titles
+    assert "THE WIDER PICTURE – POLICE – KEY FINDINGS" in titles
+    assert "RECOMMENDATIONS" not in titles and "KEY FINDINGS" not in titles
+    # "COVENTRY" and "ONE COVENTRY" alone on a page are the council's logo, not headings.
+    every_title = {s.title for p in parsed("002").papers for s in p.sections}
+    assert not any(t.endswith("COVENTRY") and len(t) <= len("ONE COVENTRY") for t in every_title)
