@@ -20,7 +20,9 @@ BOLD_RUN = re.compile(r"\*\*([^*\n]+)\*\*")
 TIME_OF_DAY = re.compile(r"\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?", re.IGNORECASE)
 """An agenda's time slot ("**10.55 a.m.**") is not a heading; before an item's title it is dropped."""
 TITLE_CHARS = 150
-CAPS_HEADING = re.compile(r"(?m)^[ \t]*(?P<caps>(?:\d[\d.]*\s*[-–]\s*)?[A-Z][A-Z ,&'’/()–-]{3,78}[A-Z)])[ \t]*\n[ \t]*\n")
+CAPS_HEADING = re.compile(
+    r"(?m)^[ \t]*(?P<caps>(?:\d[\d.]*\s*[-–]\s*)?[A-Z][A-Z ,&'’/()–-]{3,78}[A-Z)])[ \t]*\n[ \t]*\n"
+)
 """A line in capitals standing alone ("SERVICE PROVISION - PRISONS", "1.4 - KEY FINDINGS AND RECOMMENDATIONS")."""
 COUNCIL_NAME = re.compile(r"\b([A-Z][a-z]+)(?: City| County| Borough| District)? Council\b")
 """The place in "Coventry City Council": printed in capitals alone on a page, it is a logo, not a heading."""
