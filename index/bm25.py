@@ -29,17 +29,30 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+YEAR_RANGE = re.compile(r"\b((?:19|20)(\d{2}))\s*[-/–]\s*(\d{2})\b")
+"""A year range with a short end ("2015-17", "2022/23") is the same words as its long form ("2015 – 2017")."""
+
+
+def _years(text: str) -> str:
+    return YEAR_RANGE.sub(lambda m: f"{m[1]} {m[1][:2]}{m[3]}", text)
+
+
 def terms(text: str) -> set[str]:
     """The stemmed, stopword-free terms of one text, as `tokenize` makes them, without bm25s's per-call cost."""
     stop = _stopwords()
-    return set(_stemmer().stemWords([w for w in WORD.findall(text.lower()) if w not in stop]))
+    return set(_stemmer().stemWords([w for w in WORD.findall(_years(text).lower()) if w not in stop]))
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 
     return bm25s.tokenize(
-        list(texts), stopwords="en", stemmer=_stemmer(), token_pattern=TOKEN, return_ids=False, show_progress=False
+        [_years(text) for text in texts],
+        stopwords="en",
+        stemmer=_stemmer(),
+        token_pattern=TOKEN,
+        return_ids=False,
+        show_progress=False,
     )
 
 

@@ -154,3 +154,14 @@ def test_best_sentence_is_highlighted(real_index):
     marked = hit.text[start:end]
     assert "Apologies" in marked or "April 2023" in marked
     assert len(marked) < len(hit.text)
+
+
+def test_a_short_year_range_matches_its_long_form(real_index):
+    from index.bm25 import tokenize
+
+    assert tokenize(["the 2015-17 strategy, 2022/23 and 2014 / 15"]) == [
+        ["2015", "2017", "strategi", "2022", "2023", "2014", "2015"]
+    ]
+    # "the 2015-17 drug strategy" finds "Coventry Drug Strategy (2015 – 2017)" by its years too.
+    top = search(real_index, "steering group 2015-17 drug strategy", k=1, config=CONFIGS["bm25"])[0]
+    assert "2015 – 2017" in top.chunk.header
