@@ -11,23 +11,7 @@ DECISION_WORDS = re.compile(
     r"|concur\w*|endors\w*|conclu\w*|request\w*|ask|asked)\b",
     re.IGNORECASE,
 )
-
-
-def asks_for_decision(query: str) -> bool:
-    """ "What did scrutiny agree/decide/resolve about X" asks for RESOLVED text, not the discussion."""
-    return bool(DECISION_WORDS.search(query))
-
-
-def boost_decisions(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise RESOLVED passages when the question asks what was decided."""
-    return _boost_kind("resolved", chunks, fused, factor if asks_for_decision(query) else 1.0)
-
-
-def _boost_kind(kind: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Scores with every passage of `kind` multiplied by `factor`."""
-    if factor == 1.0:
-        return fused
-    return {cid: score * factor if chunks[cid].kind == kind else score for cid, score in fused.items()}
+"""Questions like "what did scrutiny agree/decide/resolve/ask officers to do about X": RESOLVED text is the answer."""
 
 
 MONTH_YEAR = re.compile(
@@ -85,15 +69,6 @@ ATTENDANCE_WORDS = re.compile(
 to write to")."""
 
 
-def asks_for_attendance(query: str) -> bool:
-    return bool(ATTENDANCE_WORDS.search(query))
-
-
-def boost_attendance(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise attendance blocks (present, apologies, chair) for questions about who was at a meeting."""
-    return _boost_kind("attendance", chunks, fused, factor if asks_for_attendance(query) else 1.0)
-
-
 CONTACT_WORDS = re.compile(
     r"\b(who (?:wrote|authored|prepared|is the author)|authors?|author\(s\)|contact\w*|e-?mail address"
     r"|phone number|telephone)\b",
@@ -102,11 +77,16 @@ CONTACT_WORDS = re.compile(
 """Questions about who wrote a paper or whom to ask about it."""
 
 
-def asks_for_contact(query: str) -> bool:
-    return bool(CONTACT_WORDS.search(query))
+ASKED_KIND = {"resolved": DECISION_WORDS, "attendance": ATTENDANCE_WORDS, "contact": CONTACT_WORDS}
 
 
-def boost_contacts(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise report authors' blocks (name, job title, telephone, e-mail) for questions about who wrote a
-    paper or whom to contact about it."""
-    return _boost_kind("contact", chunks, fused, factor if asks_for_contact(query) else 1.0)
+def asks_for(kind: str, query: str) -> bool:
+    """Whether the question asks for passages of `kind`: "resolved", "attendance" or "contact"."""
+    return bool(ASKED_KIND[kind].search(query))
+
+
+def boost_kind(kind: str, query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
+    """Scores with every passage of `kind` multiplied by `factor` when the question asks for that kind."""
+    if factor == 1.0 or not asks_for(kind, query):
+        return fused
+    return {cid: score * factor if chunks[cid].kind == kind else score for cid, score in fused.items()}

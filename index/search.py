@@ -13,7 +13,7 @@ from index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
 from index.highlight import best_sentences
 from index.hit import Hit
 from index.index import Index
-from index.rerank import boost_attendance, boost_contacts, boost_decisions, boost_period
+from index.rerank import boost_kind, boost_period
 from precedent.errors import InvalidQuery
 
 MAX_QUERY_CHARS = 1000
@@ -140,10 +140,10 @@ def search(
             floor = min(found.values(), default=0.0)  # not among the dense candidates: at most their worst
             exact["dense"] = {cid: found.get(cid, floor) for cid in candidates.tolist()}
         fused = convex_fusion(exact, weights)
-    fused = boost_decisions(query, index.chunks, fused, config.decision_boost)
+    fused = boost_kind("resolved", query, index.chunks, fused, config.decision_boost)
     fused = boost_period(query, index.chunks, fused, config.period_boost)
-    fused = boost_attendance(query, index.chunks, fused, config.attendance_boost)
-    fused = boost_contacts(query, index.chunks, fused, config.contact_boost)
+    fused = boost_kind("attendance", query, index.chunks, fused, config.attendance_boost)
+    fused = boost_kind("contact", query, index.chunks, fused, config.contact_boost)
     ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[: 2 * k]
     found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}
     hits = [

@@ -30,39 +30,40 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
     assert hits[0].chunk.meeting_date == "2023-04-19"
 
 
-def test_who_chaired_finds_the_attendance_block_of_that_meeting(real_index):
-    question = "who chaired the April 2023 scrutiny meeting"
+@pytest.mark.parametrize(
+    ("question", "kind", "boost", "answer"),
+    [
+        (
+            "who chaired the April 2023 scrutiny meeting",
+            "attendance",
+            "attendance_boost",
+            "Councillor N Akhtar (Chair)",
+        ),
+        ("venue of the scrutiny meeting on 14 March 2023", "attendance", "attendance_boost", "Venue: Diamond Rooms 1"),
+        ("Community Safety Plan report author email", "contact", "contact_boost", "EMAIL: joy.adams@coventry.gov.uk"),
+        (
+            "what did the committee ask officers to investigate about the Independent Living Fund",
+            "resolved",
+            "decision_boost",
+            "**(4) Officers be requested to investigate the legal and equality implications",
+        ),
+    ],
+)
+def test_a_question_asking_for_a_kind_of_passage_gets_that_kind_first(real_index, question, kind, boost, answer):
+    """Who chaired or attended, where a meeting was held, who wrote a paper, what was decided or asked."""
     top = search(real_index, question, k=1)[0]
-    assert top.chunk.kind == "attendance" and top.chunk.meeting_date == "2023-04-19"
-    assert "Councillor N Akhtar (Chair)" in top.text
-    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, attendance_boost=1.0))[0]
-    assert unboosted.chunk.kind != "attendance"
+    assert top.chunk.kind == kind and answer in top.text
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, **{boost: 1.0}))[0]
+    assert unboosted.chunk.kind != kind
 
 
-def test_author_and_contact_questions_find_the_author_block(real_index):
-    question = "Community Safety Plan report author email"
-    top = search(real_index, question, k=1)[0]
-    assert top.chunk.kind == "contact" and top.chunk.section == "Report author(s) and contact"
-    assert "NAME: Joy Adams" in top.text and "EMAIL: joy.adams@coventry.gov.uk" in top.text
-    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, contact_boost=1.0))[0]
-    assert unboosted.chunk.kind != "contact"
-
-
-def test_where_a_meeting_was_held_finds_its_venue(real_index):
-    question = "venue of the scrutiny meeting on 14 March 2023"
-    top = search(real_index, question, k=1)[0]
-    assert "Venue: Diamond Rooms 1 and 2 - Council House" in top.text
-    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, attendance_boost=1.0))[0]
-    assert unboosted.chunk.kind != "attendance"
-
-
-def test_what_the_committee_asked_officers_to_do_is_a_decision(real_index):
-    question = "what did the committee ask officers to investigate about the Independent Living Fund"
-    top = search(real_index, question, k=1)[0]
-    assert top.chunk.kind == "resolved" and top.chunk.item == 44
-    assert top.text.startswith("**(4) Officers be requested to investigate the legal and equality implications")
-    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, decision_boost=1.0))[0]
-    assert unboosted.chunk.kind != "resolved"
+def test_attendance_of_the_meeting_named_and_author_blocks_are_cited_by_section(real_index):
+    chaired = search(real_index, "who chaired the April 2023 scrutiny meeting", k=1)[0]
+    assert chaired.chunk.meeting_date == "2023-04-19"
+    authors = search(real_index, "Community Safety Plan report author email", k=1)[0]
+    assert authors.chunk.section == "Report author(s) and contact" and "NAME: Joy Adams" in authors.text
+    asked = search(real_index, "what did the committee ask officers to investigate about the Independent Living Fund")
+    assert asked[0].chunk.item == 44
 
 
 def test_one_character_words_are_searchable(real_index):
