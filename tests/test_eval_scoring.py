@@ -36,6 +36,7 @@ from eval.scoring import (
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "coventry_dev.jsonl"
 EXTRA_SET = ROOT / "eval" / "coventry_extra.jsonl"
+HOLDOUT_SET = ROOT / "eval" / "coventry_holdout.jsonl"
 SEEDS = ROOT / "corpus" / "coventry"
 
 # Exactly 100 characters of already-normalised text (checked in the tests that rely on it).
@@ -125,7 +126,7 @@ def test_shares_run_finds_every_slice_of_a_quote_at_every_length():
                 assert shares_run(passage, quote, length) == (end - start >= length), (start, end, length)
 
 
-@pytest.mark.parametrize(("path", "count"), [(DEV_SET, 45), (EXTRA_SET, 60)])
+@pytest.mark.parametrize(("path", "count"), [(DEV_SET, 45), (EXTRA_SET, 60), (HOLDOUT_SET, 60)])
 def test_question_sets_load_and_every_quote_is_answered_by_its_own_source(path, count):
     questions = load_questions(path)
     assert len(questions) == count
