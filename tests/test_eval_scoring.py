@@ -36,6 +36,7 @@ from eval.scoring import (
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "coventry_dev.jsonl"
 EXTRA_SET = ROOT / "eval" / "coventry_extra.jsonl"
+EXTRA2_SET = ROOT / "eval" / "coventry_extra2.jsonl"
 HOLDOUT_SET = ROOT / "eval" / "coventry_holdout.jsonl"
 SEEDS = ROOT / "corpus" / "coventry"
 
@@ -126,11 +127,21 @@ def test_shares_run_finds_every_slice_of_a_quote_at_every_length():
                 assert shares_run(passage, quote, length) == (end - start >= length), (start, end, length)
 
 
-@pytest.mark.parametrize(("path", "count"), [(DEV_SET, 45), (EXTRA_SET, 60), (HOLDOUT_SET, 60)])
-def test_question_sets_load_and_every_quote_is_answered_by_its_own_source(path, count):
+ALL_TYPES = {"decision", "fact", "who_when", "semantic", "number", "table", "keyword"}
+
+
+@pytest.mark.parametrize(
+    ("path", "count", "types"),
+    [
+        (DEV_SET, 45, ALL_TYPES),
+        (EXTRA_SET, 60, ALL_TYPES),
+        (EXTRA2_SET, 40, {"decision", "table", "fact"}),
+        (HOLDOUT_SET, 60, ALL_TYPES),
+    ],
+)
+def test_question_sets_load_and_every_quote_is_answered_by_its_own_source(path, count, types):
     questions = load_questions(path)
     assert len(questions) == count
-    types = {"decision", "fact", "who_when", "semantic", "number", "table", "keyword"}
     assert {q.type for q in questions} == types
     assert questions[0].evidence[0].doc == "000_598379763418fa6f.txt"
     for question in questions:
