@@ -18,7 +18,7 @@ from corpus.papers import BLANK_PAGE
 from corpus.sections import AUTHORS_TITLE, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 5
+CHUNKER_VERSION = 6
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
@@ -61,7 +61,8 @@ class Chunk:
     text: str
     header: str
     kind: str
-    """"resolved", "item", "attendance", "contact" (a paper's authors and their contact details) or "section"."""
+    """"resolved", "item", "attendance", "recommendation" (a report's recommendations to the meeting), "contact"
+    (a paper's authors and their contact details) or "section"."""
     paper_type: str
     paper_title: str
     committee: str
@@ -168,8 +169,20 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
             yield cursor, item.end, "item", fields
         return
     for section in paper.sections or ():
-        kind = "contact" if section.title == AUTHORS_TITLE else "section"
-        yield section.start, section.end, kind, {"section": section.title}
+        yield section.start, section.end, _section_kind(paper, section.title), {"section": section.title}
+
+
+RECOMMENDATIONS = re.compile(r"(?i)\brecommendations?\b|\b(?:is|are) (?:recommended|requested|asked)\b")
+"""A report's or briefing note's "2 Recommendations" or "2.1 Scrutiny Co-ordination Committee is recommended
+to": what the meeting was asked to decide."""
+
+
+def _section_kind(paper: Paper, title: str) -> str:
+    if title == AUTHORS_TITLE:
+        return "contact"
+    if paper.paper_type in ("report", "briefing note") and RECOMMENDATIONS.search(title):
+        return "recommendation"
+    return "section"
 
 
 def _is_label(text: str, start: int, end: int, fields: dict, paper: Paper) -> bool:

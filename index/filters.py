@@ -19,7 +19,7 @@ class Filters:
     date_to: date | None = None
     paper_types: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
-    """Passage kinds to keep: "resolved", "item", "attendance", "contact", "section"."""
+    """Passage kinds to keep: "resolved", "item", "attendance", "recommendation", "contact", "section"."""
 
     def __post_init__(self):
         unknown = [t for t in self.paper_types if t not in PAPER_TYPES]

@@ -77,11 +77,19 @@ CONTACT_WORDS = re.compile(
 """Questions about who wrote a paper or whom to ask about it."""
 
 
-ASKED_KIND = {"resolved": DECISION_WORDS, "attendance": ATTENDANCE_WORDS, "contact": CONTACT_WORDS}
+RECOMMENDED_WORDS = re.compile(r"\b(?:recommended|asked|requested) to\b", re.IGNORECASE)
+"""What was the committee "recommended / asked to" do: a report's Recommendations section answers."""
+ASKED_KIND = {
+    "resolved": DECISION_WORDS,
+    "attendance": ATTENDANCE_WORDS,
+    "contact": CONTACT_WORDS,
+    "recommendation": RECOMMENDED_WORDS,
+}
 
 
 def asks_for(kind: str, query: str) -> bool:
-    """Whether the question asks for passages of `kind`: "resolved", "attendance" or "contact"."""
+    """Whether the question asks for passages of `kind`: "resolved", "attendance", "contact" or
+    "recommendation"."""
     return bool(ASKED_KIND[kind].search(query))
 
 

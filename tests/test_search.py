@@ -42,6 +42,12 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
         ("venue of the scrutiny meeting on 14 March 2023", "attendance", "attendance_boost", "Venue: Diamond Rooms 1"),
         ("Community Safety Plan report author email", "contact", "contact_boost", "EMAIL: joy.adams@coventry.gov.uk"),
         (
+            "what is the committee asked to do about the domestic abuse early intervention evaluation",
+            "recommendation",
+            "recommendation_boost",
+            "Support the following recommendations as a result of the Project",
+        ),
+        (
             "what did the committee ask officers to investigate about the Independent Living Fund",
             "resolved",
             "decision_boost",
@@ -50,7 +56,8 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
     ],
 )
 def test_a_question_asking_for_a_kind_of_passage_gets_that_kind_first(real_index, question, kind, boost, answer):
-    """Who chaired or attended, where a meeting was held, who wrote a paper, what was decided or asked."""
+    """Who chaired or attended, where a meeting was held, who wrote a paper, what the meeting was asked to do,
+    what was decided or asked of officers."""
     top = search(real_index, question, k=1)[0]
     assert top.chunk.kind == kind and answer in top.text
     unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, **{boost: 1.0}))[0]
