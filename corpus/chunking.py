@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from corpus.dates import format_date
-from corpus.markup import alnum_count, clean_line
+from corpus.markup import TAG, alnum_count, clean_line
 from corpus.papers import BLANK_PAGE
 from corpus.sections import AUTHORS_TITLE, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 6
+CHUNKER_VERSION = 7
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 900
@@ -185,6 +185,24 @@ def _section_kind(paper: Paper, title: str) -> str:
     return "section"
 
 
+def _only_a_heading(piece: str, fields: dict) -> bool:
+    """A piece that is its item's or section's heading and little else ("43. Call-In Stage 2 - ...").
+
+    The heading's letters count against the piece only when the piece holds the heading: a short RESOLVED
+    block under a long item title ("RESOLVED that the contents of the briefing note be noted.") is a passage.
+    """
+    letters = _letters(piece)
+    for label in (fields.get("item_title"), fields.get("section")):
+        if label and _letters(label) and _letters(label) in letters:
+            letters = letters.replace(_letters(label), "", 1)
+            break
+    return len(letters) - 3 < MIN_ALNUM
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in TAG.sub("", text).lower() if ch.isalnum())
+
+
 def _is_label(text: str, start: int, end: int, fields: dict, paper: Paper) -> bool:
     """A section holding only its heading and the paper's own title, like a cover sheet's "Title: X"."""
     body = text[start:end]
@@ -305,8 +323,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
             for part_start, part_end in _without_blank_pages(text, unit_start, unit_end):
                 for start, end in _pieces(splitter, text, part_start, part_end):
                     piece = text[start:end]
-                    label = fields.get("item_title") or fields.get("section") or ""
-                    if alnum_count(piece) - alnum_count(label) - 3 < MIN_ALNUM:
+                    if _only_a_heading(piece, fields):
                         continue
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
                     if settings.headers and settings.lead_ins and not columns:

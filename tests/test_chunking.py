@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from corpus import BUNDLED_CORPUS
@@ -149,3 +151,21 @@ def test_report_authors_and_contacts_are_passages_of_their_own(name, first_line,
     before = chunks[chunks.index(block) - 1]
     assert after.kind != "contact" and after.start >= block.end
     assert after.section == before.section or after.paper_type == "appendix"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt")))
+def test_every_resolution_is_in_a_passage_however_short(name):
+    # "RESOLVED that the contents of the briefing note be noted." under the 50-letter item title "Statutory
+    # Role of the Director of Public Health Annual Report" was dropped as if it were that title alone.
+    parsed = load(name)
+    chunks = chunk_document(parsed)
+    text = parsed.document.text
+    blocks = [block for paper in parsed.papers for item in paper.items for block in item.resolved]
+    for start, end in blocks:
+        words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{4,}", text[start:end])]
+        for offset, word in words:
+            at = start + offset
+            assert any(c.start <= at < c.end for c in chunks), (name, word, text[start:end][:80])
+    if name.startswith("004"):
+        noted = [c for c in chunks if c.kind == "resolved" and c.item == 35]
+        assert [c.text for c in noted] == ["**RESOLVED that the contents of the briefing note be noted.**"]
