@@ -193,8 +193,9 @@ def _only_a_heading(piece: str, fields: dict) -> bool:
     """
     letters = _letters(piece)
     for label in (fields.get("item_title"), fields.get("section")):
-        if label and _letters(label) and _letters(label) in letters:
-            letters = letters.replace(_letters(label), "", 1)
+        heading = _letters(label or "")
+        if heading and heading in letters:
+            letters = letters.replace(heading, "", 1)
             break
     return len(letters) - 3 < MIN_ALNUM
 
