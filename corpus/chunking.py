@@ -79,6 +79,11 @@ class Chunk:
         return f"{self.doc_id}#{self.start}-{self.end}"
 
     @property
+    def paper(self) -> tuple[str, str, str]:
+        """Which paper of which document the passage is from."""
+        return self.doc_id, self.paper_type, self.paper_title
+
+    @property
     def indexed_text(self) -> str:
         """What the embedder and BM25 see."""
         return f"{self.header}\n{self.text}" if self.header else self.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,17 @@ class Index:
     glossary: Glossary
     owners: np.ndarray
     """For each row of `vectors`, the chunk it belongs to (a long passage is embedded as several windows)."""
+    _by_paper: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    def passages_by_paper(self, kind: str) -> dict[tuple[str, str, str], list[int]]:
+        """Ids of the passages of `kind` ("contact") of each paper, found once per loaded index."""
+        if kind not in self._by_paper:
+            found: dict[tuple[str, str, str], list[int]] = {}
+            for chunk_id, chunk in enumerate(self.chunks):
+                if chunk.kind == kind:
+                    found.setdefault(chunk.paper, []).append(chunk_id)
+            self._by_paper[kind] = found
+        return self._by_paper[kind]
 
     @classmethod
     def load(cls, index_dir: str | Path, *, model: str | None = None) -> Index:

@@ -98,3 +98,21 @@ def boost_kind(kind: str, query: str, chunks: list[Chunk], fused: dict[int, floa
     if factor == 1.0 or not asks_for(kind, query):
         return fused
     return {cid: score * factor if chunks[cid].kind == kind else score for cid, score in fused.items()}
+
+
+def lift_to_paper(
+    kind: str, query: str, chunks: list[Chunk], fused: dict[int, float], by_paper: dict[tuple, list[int]]
+) -> dict[int, float]:
+    """For a question asking for `kind`, each paper's passages of that kind score at least as well as the
+    paper's best passage: an author block names no topic ("NAME: Joy Adams ..."), its paper does."""
+    if not asks_for(kind, query):
+        return fused
+    best: dict[tuple, float] = {}
+    for chunk_id, score in fused.items():
+        paper = chunks[chunk_id].paper
+        best[paper] = max(best.get(paper, 0.0), score)
+    lifted = dict(fused)
+    for paper, score in best.items():
+        for chunk_id in by_paper.get(paper, ()):
+            lifted[chunk_id] = max(lifted.get(chunk_id, 0.0), score)
+    return lifted

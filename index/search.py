@@ -13,7 +13,7 @@ from index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
 from index.highlight import best_sentences
 from index.hit import Hit
 from index.index import Index
-from index.rerank import boost_kind, boost_period
+from index.rerank import boost_kind, boost_period, lift_to_paper
 from precedent.errors import InvalidQuery
 
 MAX_QUERY_CHARS = 1000
@@ -45,7 +45,9 @@ class SearchConfig:
     Dev set: dev-029 rank 2 -> 1, nothing else moves, the same at 1.15, 1.3 and 1.5 (an earlier version
     that fired on every "who"/"when" question cost S@1 0.622 -> 0.600 and was left off)."""
     contact_boost: float = 1.3
-    """Multiplier for report authors' blocks when the question asks who wrote a paper or whom to contact."""
+    """Multiplier for report authors' blocks when the question asks who wrote a paper or whom to contact;
+    such a block first scores at least as well as its paper's best passage (it names no topic itself).
+    1.0 switches both off. Dev + extra + extra2 (145): x-056 none -> 4 (boost), x-060 none -> 1 (lift)."""
     recommendation_boost: float = 1.3
     """Multiplier for a report's or briefing note's Recommendations section when the question asks what the
     meeting was "recommended / asked / requested to" do. Dev + extra + extra2 (145), hybrid: MRR@10 0.785 ->
@@ -146,7 +148,9 @@ def search(
     fused = boost_kind("resolved", query, index.chunks, fused, config.decision_boost)
     fused = boost_period(query, index.chunks, fused, config.period_boost)
     fused = boost_kind("attendance", query, index.chunks, fused, config.attendance_boost)
-    fused = boost_kind("contact", query, index.chunks, fused, config.contact_boost)
+    if config.contact_boost != 1.0:
+        fused = lift_to_paper("contact", query, index.chunks, fused, index.passages_by_paper("contact"))
+        fused = boost_kind("contact", query, index.chunks, fused, config.contact_boost)
     fused = boost_kind("recommendation", query, index.chunks, fused, config.recommendation_boost)
     ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[: 2 * k]
     found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}

@@ -64,6 +64,19 @@ def test_a_question_asking_for_a_kind_of_passage_gets_that_kind_first(real_index
     assert unboosted.chunk.kind != kind
 
 
+def test_who_wrote_a_paper_finds_that_papers_author_block(real_index, monkeypatch):
+    # The block names no topic ("Report Author(s): ... Rachel Chapman, Consultant in Public Health") and
+    # "wrote" is not in it: it is found through its paper, the briefing note the question names.
+    import index.search
+
+    question = "who wrote the Drugs and Alcohol Strategy Update"
+    top = search(real_index, question, k=1)[0]
+    assert top.chunk.kind == "contact" and top.chunk.paper_title == "Drugs and Alcohol Strategy Update"
+    assert "Rachel Chapman, Consultant in Public Health" in top.text
+    monkeypatch.setattr(index.search, "lift_to_paper", lambda kind, query, chunks, fused, by_paper: fused)
+    assert search(real_index, question, k=1)[0].chunk.kind != "contact"
+
+
 def test_attendance_of_the_meeting_named_and_author_blocks_are_cited_by_section(real_index):
     chaired = search(real_index, "who chaired the April 2023 scrutiny meeting", k=1)[0]
     assert chaired.chunk.meeting_date == "2023-04-19"
