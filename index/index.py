@@ -33,7 +33,7 @@ class Index:
     glossary: Glossary
     owners: np.ndarray
     """For each row of `vectors`, the chunk it belongs to (a long passage is embedded as several windows)."""
-    _by_paper: dict[str, dict] = field(default_factory=dict, repr=False)
+    _by_paper: dict[str, dict[tuple[str, str, str], list[int]]] = field(default_factory=dict, repr=False)
 
     def passages_by_paper(self, kind: str) -> dict[tuple[str, str, str], list[int]]:
         """Ids of the passages of `kind` ("contact") of each paper, found once per loaded index."""

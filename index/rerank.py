@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from corpus.chunking import Chunk
 
 DECISION_WORDS = re.compile(
@@ -101,10 +103,19 @@ def boost_kind(kind: str, query: str, chunks: list[Chunk], fused: dict[int, floa
 
 
 def lift_to_paper(
-    kind: str, query: str, chunks: list[Chunk], fused: dict[int, float], by_paper: dict[tuple, list[int]]
+    kind: str,
+    query: str,
+    chunks: list[Chunk],
+    fused: dict[int, float],
+    by_paper: dict[tuple, list[int]],
+    allowed: np.ndarray | None = None,
 ) -> dict[int, float]:
     """For a question asking for `kind`, each paper's passages of that kind score at least as well as the
-    paper's best passage: an author block names no topic ("NAME: Joy Adams ..."), its paper does."""
+    paper's best passage: an author block names no topic ("NAME: Joy Adams ..."), its paper does.
+
+    Args:
+        allowed: the search's filter mask over chunks; a passage it excludes is never brought in.
+    """
     if not asks_for(kind, query):
         return fused
     best: dict[tuple, float] = {}
@@ -114,5 +125,6 @@ def lift_to_paper(
     lifted = dict(fused)
     for paper, score in best.items():
         for chunk_id in by_paper.get(paper, ()):
-            lifted[chunk_id] = max(lifted.get(chunk_id, 0.0), score)
+            if allowed is None or allowed[chunk_id]:
+                lifted[chunk_id] = max(lifted.get(chunk_id, 0.0), score)
     return lifted

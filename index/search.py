@@ -149,7 +149,8 @@ def search(
     fused = boost_period(query, index.chunks, fused, config.period_boost)
     fused = boost_kind("attendance", query, index.chunks, fused, config.attendance_boost)
     if config.contact_boost != 1.0:
-        fused = lift_to_paper("contact", query, index.chunks, fused, index.passages_by_paper("contact"))
+        by_paper = index.passages_by_paper("contact")
+        fused = lift_to_paper("contact", query, index.chunks, fused, by_paper, allowed)
         fused = boost_kind("contact", query, index.chunks, fused, config.contact_boost)
     fused = boost_kind("recommendation", query, index.chunks, fused, config.recommendation_boost)
     ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[: 2 * k]

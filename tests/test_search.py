@@ -73,7 +73,10 @@ def test_who_wrote_a_paper_finds_that_papers_author_block(real_index, monkeypatc
     top = search(real_index, question, k=1)[0]
     assert top.chunk.kind == "contact" and top.chunk.paper_title == "Drugs and Alcohol Strategy Update"
     assert "Rachel Chapman, Consultant in Public Health" in top.text
-    monkeypatch.setattr(index.search, "lift_to_paper", lambda kind, query, chunks, fused, by_paper: fused)
+    # A filter that excludes author blocks keeps them out: lifting never brings in a filtered passage.
+    filtered = search(real_index, question, k=10, filters=Filters(kinds=("section", "recommendation")))
+    assert filtered and all(hit.chunk.kind != "contact" for hit in filtered)
+    monkeypatch.setattr(index.search, "lift_to_paper", lambda kind, query, chunks, fused, by_paper, allowed: fused)
     assert search(real_index, question, k=1)[0].chunk.kind != "contact"
 
 
