@@ -29,7 +29,9 @@ class SearchConfig:
     dense: bool = True
     bm25_weight: float = 1.0
     dense_weight: float = 0.5
-    """BM25 is the stronger retriever on council papers (dev set: MRR 0.699 at 1.0, 0.712 at 0.5)."""
+    """BM25 is the stronger retriever on council papers. Convex fusion, 0.35 / 0.5 / 0.7 / 1.0: the 145
+    developed-on council questions MRR@10 0.838 / 0.827 / 0.814 / 0.816, SciFact nDCG@10 0.714 / 0.729 /
+    0.730 / 0.735; 0.5 serves both."""
     candidates: int = 200
     """How deep each retriever's list goes into fusion. Dev + extra questions (105), hybrid: MRR@10 0.787 at
     100, 0.797 at 200 and 300, 0.796 at 500; 50 loses 0.004. Convex fusion: 145 questions 0.819 / 0.827 /
@@ -56,11 +58,12 @@ class SearchConfig:
     contact_boost: float = 1.5
     """Multiplier for report authors' blocks when the question asks who wrote a paper or whom to contact;
     such a block first scores at least as well as its paper's best passage (it names no topic itself).
-    1.0 switches both off. Dev + extra + extra2 (145): x-056 none -> 4 (boost), x-060 none -> 1 (lift)."""
+    1.0 switches both off. Dev + extra + extra2 (145), under RRF: x-056 none -> 4 (boost), x-060 none -> 1
+    (lift)."""
     recommendation_boost: float = 1.5
     """Multiplier for a report's or briefing note's Recommendations section when the question asks what the
-    meeting was "recommended / asked / requested to" do. Dev + extra + extra2 (145), hybrid: MRR@10 0.785 ->
-    0.792 (two questions up, none down; the same with plain embeddings)."""
+    meeting was "recommended / asked / requested to" do. Dev + extra + extra2 (145), hybrid under RRF: MRR@10
+    0.785 -> 0.792 (two questions up, none down; the same with plain embeddings)."""
     min_dense: float = 0.40
     min_bm25: float = 2.0
     min_coverage: float = 0.75
