@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from corpus.chunking import Chunk
+from corpus.dates import MONTHS
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"
@@ -17,25 +18,30 @@ DECISION_WORDS = re.compile(
 
 
 MONTH_YEAR = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b",
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?,?\s+(\d{4})\b",
     re.IGNORECASE,
 )
+"""A month by its name or abbreviation, not a word that starts like one ("decisions 2015", "market 2015")."""
 YEAR = re.compile(r"\b(?:meetings?|minutes)\s+(?:in|during|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 """A bare year ("tribunals supported in 2014") is usually about the content, not the meeting; only
 "meetings in 2014" is taken as a meeting period."""
 SINCE = re.compile(r"\b(?:since|after)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+LATEST = re.compile(r"\b(?:last|latest|most recent)\s+(?:[a-z-]+\s+){0,2}?(?:meeting|minutes)\b", re.IGNORECASE)
+""""the last meeting", "the latest scrutiny meeting", "the most recent committee minutes"."""
+LATEST_AMONG = 10
 
 
-def query_period(query: str) -> tuple[str, str] | None:
-    """The meeting-date window a question names, as ISO prefixes bounds: "in April 2023" -> 2023-04.
+def query_period(query: str, latest: str = "") -> tuple[str, str] | None:
+    """The meeting-date window a question names, as ISO prefix bounds: "in April 2023" -> 2023-04.
+
+    Args:
+        latest: the ISO date "the last meeting" means; without it such a question names no period.
 
     Returns (low, high) compared against ISO dates by string prefix; None when the question names no date.
     """
-    from corpus.dates import MONTHS
-
     match = MONTH_YEAR.search(query)
     if match:
-        day, month, year = match.group(1), MONTHS[match.group(2).lower()[:3]], match.group(3)
+        day, month, year = match.group(1), MONTHS[match.group(2).lower()], match.group(3)
         prefix = f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
         return prefix, prefix
     match = SINCE.search(query)
@@ -44,6 +50,8 @@ def query_period(query: str) -> tuple[str, str] | None:
     match = YEAR.search(query)
     if match:
         return match.group(1), match.group(1)
+    if latest and LATEST.search(query):
+        return latest, latest
     return None
 
 
@@ -53,8 +61,18 @@ def in_period(meeting_date: str, period: tuple[str, str]) -> bool:
 
 
 def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise passages from meetings in the period the question names ("in October 2013", "since 2015")."""
-    period = query_period(query) if factor != 1.0 else None
+    """Raise passages from meetings in the period the question names ("in October 2013", "since 2015").
+
+    "The last meeting" is the latest meeting among the `LATEST_AMONG` best passages: the latest that
+    discussed the question's topic, within any filters.
+    """
+    if factor == 1.0:
+        return fused
+    latest = ""
+    if LATEST.search(query):
+        best = sorted(fused, key=lambda cid: -fused[cid])[:LATEST_AMONG]
+        latest = max((chunks[cid].meeting_date for cid in best), default="")
+    period = query_period(query, latest)
     if period is None:
         return fused
     return {

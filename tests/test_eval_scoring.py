@@ -38,6 +38,7 @@ DEV_SET = ROOT / "eval" / "coventry_dev.jsonl"
 EXTRA_SET = ROOT / "eval" / "coventry_extra.jsonl"
 EXTRA2_SET = ROOT / "eval" / "coventry_extra2.jsonl"
 HOLDOUT_SET = ROOT / "eval" / "coventry_holdout.jsonl"
+FRESH_SET = ROOT / "eval" / "coventry_fresh.jsonl"
 SEEDS = ROOT / "corpus" / "coventry"
 
 # Exactly 100 characters of already-normalised text (checked in the tests that rely on it).
@@ -137,6 +138,7 @@ ALL_TYPES = {"decision", "fact", "who_when", "semantic", "number", "table", "key
         (EXTRA_SET, 60, ALL_TYPES),
         (EXTRA2_SET, 40, {"decision", "table", "fact"}),
         (HOLDOUT_SET, 60, ALL_TYPES),
+        (FRESH_SET, 50, ALL_TYPES),
     ],
 )
 def test_question_sets_load_and_every_quote_is_answered_by_its_own_source(path, count, types):

@@ -9,6 +9,7 @@ import pytest
 
 from index.filters import Filters
 from index.fusion import convex_fusion
+from index.rerank import LATEST_AMONG, boost_period, query_period
 from index.search import CONFIGS, DEFAULT_CONFIG, search
 from precedent.errors import InvalidQuery
 
@@ -41,7 +42,7 @@ def test_apologies_in_april_2023_finds_the_attendance(real_index):
             "Councillor N Akhtar (Chair)",
         ),
         (
-            "where did scrutiny co-ordination meet on 14 March 2023",
+            "where did the March 2023 scrutiny committee meet",
             "attendance",
             "attendance_boost",
             "Venue: Diamond Rooms 1",
@@ -118,6 +119,46 @@ def test_convex_fusion_weighs_normalised_scores():
     assert fused[2] == pytest.approx(2 / 3 * 1 / 21 + 1 / 3)
     assert fused[3] == pytest.approx(1 / 3 * 0.5)
     assert convex_fusion({"bm25": {7: 4.0}}, {"bm25": 1.0}) == {7: 0.0}  # one candidate: no spread, no error
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("apologies April 2023", ("2023-04", "2023-04")),
+        ("who chaired on 4th February 2015", ("2015-02-04", "2015-02-04")),
+        ("Sept 2013 work programme", ("2013-09", "2013-09")),
+        ("PSPO enforcement since 2015", ("2015", "9999")),
+        ("minutes in 2014 about welfare reform", ("2014", "2014")),
+        ("what did the last scrutiny meeting decide", ("2023-07-12", "2023-07-12")),
+        ("tribunals supported in 2014", None),  # a bare year is about the content, not the meeting
+        ("council decisions 2015", None),  # "dec..." is not December
+        ("what did the last meeting decide", None),  # without knowing the latest meeting: no period
+    ],
+)
+def test_the_meeting_period_a_question_names(question, period):
+    latest = "" if question == "what did the last meeting decide" else "2023-07-12"
+    assert query_period(question, latest) == period
+
+
+@pytest.mark.parametrize(
+    ("question", "meeting"),
+    [
+        ("community safety plan scrutiny April 2023", "2023-04-19"),
+        ("the work programme at the 14 March 2023 meeting", "2023-03-14"),
+    ],
+)
+def test_a_meeting_the_question_names_comes_first(real_index, question, meeting):
+    assert search(real_index, question, k=1)[0].chunk.meeting_date == meeting
+    assert search(real_index, question, k=1, config=CONFIGS["hybrid-no-dates"])[0].chunk.meeting_date != meeting
+
+
+def test_the_last_meeting_is_the_latest_among_the_best_passages(real_index):
+    scores = {cid: 1.0 / (1 + cid) for cid in range(len(real_index.chunks))}
+    best = sorted(scores, key=scores.get, reverse=True)[:LATEST_AMONG]
+    latest = max(real_index.chunks[cid].meeting_date for cid in best)
+    raised = boost_period("what did the most recent meeting decide", real_index.chunks, scores, 1.3)
+    changed = {cid for cid in scores if raised[cid] != scores[cid]}
+    assert changed and {real_index.chunks[cid].meeting_date for cid in changed} == {latest}
 
 
 def test_one_character_words_are_searchable(real_index):
