@@ -40,8 +40,8 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == "test:hashing" and manifest["dimension"] == 64
     assert manifest["chunker"] == {
-        "chunk_size": 900,
-        "chunk_overlap": 120,
+        "chunk_size": 1100,
+        "chunk_overlap": 150,
         "headers": True,
         "dense_window": 300,
         "merge_labels": True,

@@ -234,7 +234,7 @@ print(len(text), len(parsed.papers), sum(len(p.items) for p in parsed.papers), l
 @pytest.mark.parametrize(
     ("kind", "papers", "items", "chunks"),
     [
-        ("pack", 3357, 3488, 90_000),  # the five bundled papers again and again: 50 MB
+        ("pack", 3357, 3488, 80_000),  # the five bundled papers again and again: 50 MB
         ("register", 1, 999, 78_000),  # one minutes paper of 80,000 numbered lines: 5.9 MB
     ],
 )
