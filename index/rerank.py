@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 
 import numpy as np
@@ -70,7 +71,7 @@ def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], facto
         return fused
     latest = ""
     if LATEST.search(query):
-        best = sorted(fused, key=lambda cid: -fused[cid])[:LATEST_AMONG]
+        best = heapq.nlargest(LATEST_AMONG, fused, key=fused.__getitem__)
         latest = max((chunks[cid].meeting_date for cid in best), default="")
     period = query_period(query, latest)
     if period is None:
