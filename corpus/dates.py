@@ -27,9 +27,11 @@ MONTHS = {
     for name in names
 }
 
+MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+"""A regex alternation of the month names and abbreviations, longest first ("september" before "sep")."""
 DATE = re.compile(
     r"(?<![\d/])(\d{1,2})\s*(?:<sup>\s*)?(?:st|nd|rd|th)?(?:\s*</sup>)?\s+"
-    r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?,?\s+(\d{4}|\d{2}\b)",
+    r"(" + MONTH_NAME + r")\.?,?\s+(\d{4}|\d{2}\b)",
     re.IGNORECASE,
 )
 

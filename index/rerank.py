@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from corpus.chunking import Chunk
-from corpus.dates import MONTHS
+from corpus.dates import MONTH_NAME, MONTHS
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"
@@ -19,7 +19,7 @@ DECISION_WORDS = re.compile(
 
 
 MONTH_YEAR = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?,?\s+(\d{4})\b",
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(" + MONTH_NAME + r")\b\.?,?\s+(\d{4})\b",
     re.IGNORECASE,
 )
 """A month by its name or abbreviation, not a word that starts like one ("decisions 2015", "market 2015")."""
