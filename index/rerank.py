@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import heapq
 import re
+from functools import lru_cache
 
 import numpy as np
 
 from corpus.chunking import Chunk
-from corpus.dates import MONTH_NAME, MONTHS
+from corpus.dates import DATE, MONTH_NAME, MONTHS, parse_date
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"
@@ -61,24 +62,44 @@ def in_period(meeting_date: str, period: tuple[str, str]) -> bool:
     return bool(meeting_date) and meeting_date[: len(low)] >= low and meeting_date[: len(high)] <= high
 
 
+@lru_cache(maxsize=65_536)
+def dates_named(text: str) -> frozenset[str]:
+    """The ISO dates a passage writes out ("held on 1 March 2023"), found once per passage text."""
+    return frozenset(found.isoformat() for found in map(parse_date, DATE.finditer(text)) if found)
+
+
+NAMED_DATES_AT_MOST = 2
+"""A passage naming more dates than this is a calendar or a work programme, not about any one of them."""
+
+
+def about_period(chunk: Chunk, period: tuple[str, str]) -> bool:
+    """Whether a passage is from a meeting in `period` or is about a date in it.
+
+    A question's date is not always its answer's meeting date: "the 1 March 2023 minutes were signed off"
+    is answered by the next meeting's minutes, which say "the minutes of the meeting held on 1 March 2023
+    were agreed and signed".
+    """
+    if in_period(chunk.meeting_date, period):
+        return True
+    named = dates_named(chunk.text)
+    return len(named) <= NAMED_DATES_AT_MOST and any(in_period(day, period) for day in named)
+
+
 def boost_period(query: str, chunks: list[Chunk], fused: dict[int, float], factor: float) -> dict[int, float]:
-    """Raise passages from meetings in the period the question names ("in October 2013", "since 2015").
+    """Raise passages about the period the question names ("in October 2013", "since 2015"; `about_period`).
 
     "The last meeting" is the latest meeting among the `LATEST_AMONG` best passages: the latest that
     discussed the question's topic, within any filters.
     """
     if factor == 1.0:
         return fused
-    latest = ""
-    if LATEST.search(query):
+    period = query_period(query)
+    if period is None and LATEST.search(query):
         best = heapq.nlargest(LATEST_AMONG, fused, key=fused.__getitem__)
-        latest = max((chunks[cid].meeting_date for cid in best), default="")
-    period = query_period(query, latest)
+        period = query_period(query, latest=max((chunks[cid].meeting_date for cid in best), default=""))
     if period is None:
         return fused
-    return {
-        cid: score * factor if in_period(chunks[cid].meeting_date, period) else score for cid, score in fused.items()
-    }
+    return {cid: score * factor if about_period(chunks[cid], period) else score for cid, score in fused.items()}
 
 
 ATTENDANCE_WORDS = re.compile(

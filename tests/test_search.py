@@ -9,7 +9,7 @@ import pytest
 
 from index.filters import Filters
 from index.fusion import convex_fusion
-from index.rerank import LATEST_AMONG, boost_period, query_period
+from index.rerank import LATEST_AMONG, about_period, boost_period, dates_named, query_period
 from index.search import CONFIGS, DEFAULT_CONFIG, search
 from precedent.errors import InvalidQuery
 
@@ -150,6 +150,33 @@ def test_the_meeting_period_a_question_names(question, period):
 def test_a_meeting_the_question_names_comes_first(real_index, question, meeting):
     assert search(real_index, question, k=1)[0].chunk.meeting_date == meeting
     assert search(real_index, question, k=1, config=CONFIGS["hybrid-no-dates"])[0].chunk.meeting_date != meeting
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the chair agree to follow up on allotments when the 1 March 2023 minutes were signed",
+        "allotments: what did the chair take on when signing the 1 March 2023 minutes",
+    ],
+)
+def test_minutes_of_a_date_are_found_where_they_were_signed(real_index, question):
+    # The 14 March 2023 minutes record the 1 March minutes being signed and the chair's follow-up; counting
+    # only meeting dates raised the 1 March meeting's own "Minutes" item above them.
+    top = search(real_index, question, k=1)[0]
+    assert top.chunk.meeting_date == "2023-03-14"
+    assert "Minutes of the meeting held on 1 March, 2023" in top.text
+
+
+def test_a_passage_naming_many_dates_is_about_none_of_them(real_index):
+    signing = next(c for c in real_index.chunks if "Minutes of the meeting held on 1 March, 2023" in c.text)
+    calendar = next(
+        c
+        for c in real_index.chunks
+        if c.paper_title == "SCRUCO Work Programme 2023-24" and "2023-03-14" in dates_named(c.text)
+    )
+    assert about_period(signing, ("2023-03-01", "2023-03-01"))
+    assert len(dates_named(calendar.text)) > 2 and calendar.meeting_date != "2023-03-14"
+    assert not about_period(calendar, ("2023-03-14", "2023-03-14"))
 
 
 def test_the_last_meeting_is_the_latest_among_the_best_passages(real_index):
