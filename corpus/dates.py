@@ -29,11 +29,9 @@ MONTHS = {
 
 MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
 """A regex alternation of the month names and abbreviations, longest first ("september" before "sep")."""
-DATE = re.compile(
-    r"(?<![\d/])(\d{1,2})\s*(?:<sup>\s*)?(?:st|nd|rd|th)?(?:\s*</sup>)?\s+"
-    r"(" + MONTH_NAME + r")\.?,?\s+(\d{4}|\d{2}\b)",
-    re.IGNORECASE,
-)
+DAY = r"(\d{1,2})\s*(?:<sup>\s*)?(?:st|nd|rd|th)?(?:\s*</sup>)?\s+"
+"""A day of the month before its month: "4", "4th", "14 th", "6<sup>th</sup>"."""
+DATE = re.compile(r"(?<![\d/])" + DAY + r"(" + MONTH_NAME + r")\.?,?\s+(\d{4}|\d{2}\b)", re.IGNORECASE)
 
 
 def parse_date(match: re.Match[str]) -> date | None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from corpus.chunking import Chunk
-from corpus.dates import DATE, MONTH_NAME, MONTHS, parse_date
+from corpus.dates import DAY, MONTH_NAME, MONTHS
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"
@@ -20,7 +20,7 @@ DECISION_WORDS = re.compile(
 
 
 MONTH_YEAR = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(" + MONTH_NAME + r")\b\.?,?\s+(\d{4})\b",
+    r"\b(?:" + DAY + r")?(" + MONTH_NAME + r")\b\.?,?\s+(\d{4})\b",
     re.IGNORECASE,
 )
 """A month by its name or abbreviation, not a word that starts like one ("decisions 2015", "market 2015")."""
@@ -43,9 +43,7 @@ def query_period(query: str, latest: str = "") -> tuple[str, str] | None:
     """
     match = MONTH_YEAR.search(query)
     if match:
-        day, month, year = match.group(1), MONTHS[match.group(2).lower()], match.group(3)
-        prefix = f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
-        return prefix, prefix
+        return _iso(match), _iso(match)
     match = SINCE.search(query)
     if match:
         return match.group(1), "9999"
@@ -62,10 +60,17 @@ def in_period(meeting_date: str, period: tuple[str, str]) -> bool:
     return bool(meeting_date) and meeting_date[: len(low)] >= low and meeting_date[: len(high)] <= high
 
 
+def _iso(match: re.Match[str]) -> str:
+    """A `MONTH_YEAR` match as an ISO prefix: "1st March 2023" -> 2023-03-01, "October 2021" -> 2021-10."""
+    day, month, year = match.group(1), MONTHS[match.group(2).lower()], match.group(3)
+    return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+
+
 @lru_cache(maxsize=65_536)
 def dates_named(text: str) -> frozenset[str]:
-    """The ISO dates a passage writes out ("held on 1 March 2023"), found once per passage text."""
-    return frozenset(found.isoformat() for found in map(parse_date, DATE.finditer(text)) if found)
+    """The days and months a passage writes out ("held on 1 March 2023", "in October 2021"), as ISO
+    prefixes, found once per passage text."""
+    return frozenset(map(_iso, MONTH_YEAR.finditer(text)))
 
 
 NAMED_DATES_AT_MOST = 2
@@ -73,7 +78,7 @@ NAMED_DATES_AT_MOST = 2
 
 
 def about_period(chunk: Chunk, period: tuple[str, str]) -> bool:
-    """Whether a passage is from a meeting in `period` or is about a date in it.
+    """Whether a passage is from a meeting in `period` or is about a day or month in it.
 
     A question's date is not always its answer's meeting date: "the 1 March 2023 minutes were signed off"
     is answered by the next meeting's minutes, which say "the minutes of the meeting held on 1 March 2023
