@@ -167,6 +167,20 @@ def test_minutes_of_a_date_are_found_where_they_were_signed(real_index, question
     assert "Minutes of the meeting held on 1 March, 2023" in top.text
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("what survey was run in June 2013", "June 2013 - A survey for parents"),
+        ("what engagement happened in February 2022", "In February 2022, a wide range"),
+    ],
+)
+def test_a_passage_naming_the_month_asked_about_comes_first(real_index, question, answer):
+    # Both answers are in papers for later meetings; only the month they name matches the question.
+    top = search(real_index, question, k=1)[0]
+    assert answer in top.text and not top.chunk.meeting_date.startswith(query_period(question)[0])
+    assert answer not in search(real_index, question, k=1, config=CONFIGS["hybrid-no-dates"])[0].text
+
+
 def test_a_passage_naming_many_dates_is_about_none_of_them(real_index):
     signing = next(c for c in real_index.chunks if "Minutes of the meeting held on 1 March, 2023" in c.text)
     calendar = next(
