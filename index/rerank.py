@@ -78,7 +78,7 @@ NAMED_DATES_AT_MOST = 2
 
 
 def about_period(chunk: Chunk, period: tuple[str, str]) -> bool:
-    """Whether a passage is from a meeting in `period` or is about a day or month in it.
+    """Whether a passage is from a meeting in `period`, or names the day or month a question names.
 
     A question's date is not always its answer's meeting date: "the 1 March 2023 minutes were signed off"
     is answered by the next meeting's minutes, which say "the minutes of the meeting held on 1 March 2023
@@ -86,6 +86,9 @@ def about_period(chunk: Chunk, period: tuple[str, str]) -> bool:
     """
     if in_period(chunk.meeting_date, period):
         return True
+    low, high = period
+    if low != high:  # "since 2015" is about meetings; every later date a passage names would be too broad
+        return False
     named = dates_named(chunk.text)
     return len(named) <= NAMED_DATES_AT_MOST and any(in_period(day, period) for day in named)
 

@@ -193,6 +193,12 @@ def test_a_passage_naming_many_dates_is_about_none_of_them(real_index):
     assert not about_period(calendar, ("2023-03-14", "2023-03-14"))
 
 
+def test_an_open_period_is_about_meetings_not_dates_named(real_index):
+    chunk = replace(real_index.chunks[0], meeting_date="2013-11-06", text="A review is due in March 2016.")
+    assert about_period(chunk, ("2016-03", "2016-03"))
+    assert not about_period(chunk, ("2015", "9999"))  # "since 2015"
+
+
 def test_the_last_meeting_is_the_latest_among_the_best_passages(real_index):
     scores = {cid: 1.0 / (1 + cid) for cid in range(len(real_index.chunks))}
     best = sorted(scores, key=scores.get, reverse=True)[:LATEST_AMONG]
