@@ -11,6 +11,9 @@ first rank that answers it. With `first_ranks` those ranks (None if never answer
   DCG@k = sum of gain_r / log2(r + 1) over r = 1..k; IDCG@k = sum over i = 1..min(n_evidence, k) of
   1 / log2(i + 1); nDCG@k = DCG@k / IDCG@k. One passage answering two items therefore earns one gain:
   a question with two items both first answered at rank 1 scores 1 / (1 + 1/log2 3) = 0.613.
+- Highlight@k: 1 if the first passage within k that answers an item also marks that item: its highlighted
+  sentence and the item's quote share a run of at least half the shorter of the two (`eval.scoring.holds`).
+  This is what an officer copying the marked wording gets; 0 when nothing within k answers.
 
 Aggregates are plain means over questions, overall and per question `type`.
 """
@@ -21,10 +24,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from eval.scoring import PASSAGE_CHARS, Evidence, Question, answers_normalised, normalise
+from eval.scoring import PASSAGE_CHARS, Evidence, Question, answers_normalised, holds, normalise
 
 CUTOFFS = (1, 5, 10)
-METRICS = ("success@1", "success@5", "success@10", "mrr@10", "recall@10", "ndcg@10")
+METRICS = ("success@1", "success@5", "success@10", "mrr@10", "recall@10", "ndcg@10", "highlight@10")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Judgement:
     top_passage: str | None = None
     question_id: str = ""
     type: str = ""
+    highlighted: bool = False
+    """Whether the first answering passage's highlighted sentences hold an item it answers."""
 
     @property
     def first_rank(self) -> int | None:
@@ -68,6 +73,7 @@ class Judgement:
             "mrr@10": self.mrr(10),
             "recall@10": self.recall(10),
             "ndcg@10": self.ndcg(10),
+            "highlight@10": float(self.highlighted and self.success(10) == 1.0),
         }
 
 
@@ -77,12 +83,14 @@ def judge(
     *,
     question_id: str = "",
     type: str = "",
+    highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> Judgement:
     """Find, per evidence item, the first rank whose passage answers it.
 
     Args:
         passages: passage texts in rank order, rank 1 first.
         evidence: `Evidence` items or bare quotes.
+        highlights: per passage, the (start, end) offsets search marked in it (`Hit.highlights`).
         question_id, type: carried into the judgement for per-type means and the failure view.
     """
     quotes = tuple(e.quote if isinstance(e, Evidence) else e for e in evidence)
@@ -95,18 +103,27 @@ def judge(
         for i, target in enumerate(targets):
             if first[i] is None and answers_normalised(text, target):
                 first[i] = rank
+    answered = min((r for r in first if r is not None), default=None)
+    highlighted = bool(highlights) and answered is not None
+    if highlighted:
+        passage, spans = passages[answered - 1], highlights[answered - 1]
+        marked = [passage[start:end] for start, end in spans]
+        highlighted = any(holds(m, q) for m in marked for q, r in zip(quotes, first, strict=True) if r == answered)
     return Judgement(
         quotes=quotes,
         first_ranks=tuple(first),
         top_passage=passages[0] if passages else None,
         question_id=question_id,
         type=type,
+        highlighted=highlighted,
     )
 
 
-def judge_question(question: Question, passages: Sequence[str]) -> Judgement:
+def judge_question(
+    question: Question, passages: Sequence[str], highlights: Sequence[Sequence[tuple[int, int]]] | None = None
+) -> Judgement:
     """`judge` for a dev-set question, keeping its id and type."""
-    return judge(passages, question.evidence, question_id=question.id, type=question.type)
+    return judge(passages, question.evidence, question_id=question.id, type=question.type, highlights=highlights)
 
 
 def aggregate(judgements: Iterable[Judgement], metrics: Sequence[str] = METRICS) -> dict[str, float]:

@@ -78,7 +78,7 @@ def run_questions(index, questions, config, k: int = 10) -> dict:
         hits = search(index, question.query, k=k, config=config)
         latency = (time.perf_counter() - started) * 1000
         latencies.append(latency)
-        judgements.append(judge_question(question, [h.text for h in hits]))
+        judgements.append(judge_question(question, [h.text for h in hits], [h.highlights for h in hits]))
         queries.append(
             {
                 "id": question.id,
@@ -86,6 +86,7 @@ def run_questions(index, questions, config, k: int = 10) -> dict:
                 "type": question.type,
                 "latency_ms": round(latency, 2),
                 "first_answer_rank": judgements[-1].first_rank,
+                "answer_highlighted": judgements[-1].highlighted,
                 "results": [
                     {
                         "rank": h.rank,

@@ -92,6 +92,14 @@ def answers(passage: str, quote: str) -> bool:
     return answers_normalised(normalise(passage[:PASSAGE_CHARS]), normalise(quote))
 
 
+def holds(marked: str, quote: str) -> bool:
+    """True when highlighted text holds an evidence quote: the two (normalised) share a run of at least half
+    the shorter one, so a marked sentence inside a long quote counts, and so does a quote inside it."""
+    marked, quote = normalise(marked), normalise(quote)
+    shorter = min(len(marked), len(quote))
+    return shorter > 0 and shares_run(marked, quote, (shorter + 1) // 2)
+
+
 def longest_shared_run(passage: str, quote: str) -> int:
     """Length of the longest common substring of the normalised passage (first 2,000 chars) and quote.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -68,6 +68,7 @@ class KeywordIndex:
     def __init__(self, retriever, size: int):
         self.retriever = retriever
         self.size = size
+        self._document_frequency: np.ndarray | None = None
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
@@ -90,6 +91,19 @@ class KeywordIndex:
         """The share of the query's terms that occur anywhere in the corpus (1.0 for an empty query)."""
         tokens = tokenize([query])[0]
         return sum(t in self.retriever.vocab_dict for t in tokens) / len(tokens) if tokens else 1.0
+
+    def idf(self, wanted: Iterable[str]) -> dict[str, float]:
+        """BM25's (Lucene) inverse document frequency of each stemmed term (as `terms` makes them) in the corpus."""
+        if self._document_frequency is None:
+            # bm25s keeps one column of scores per vocabulary term: a term's document frequency is its length
+            columns = self.retriever.scores["indptr"]
+            self._document_frequency = np.diff(columns, append=len(self.retriever.scores["data"]))
+        vocab, n = self.retriever.vocab_dict, self.size
+        return {
+            term: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+            for term in wanted
+            if term in vocab and (df := int(self._document_frequency[vocab[term]]))
+        }
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk (zeros when no query word is in the vocabulary)."""

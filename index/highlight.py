@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from index.bm25 import terms
 
@@ -10,20 +11,42 @@ SENTENCE = re.compile(r"[^\n.!?;]+(?:[.!?;]+|$)", re.MULTILINE)
 MIN_SENTENCE = 12
 
 
-def best_sentences(query: str, text: str, *, limit: int = 1) -> tuple[tuple[int, int], ...]:
-    """Offsets of the `limit` sentences sharing most stemmed query words with the query (none if none do)."""
+HEADER_WEIGHT = 0.5
+"""A question word the passage's header already has (its paper, item or section title) names the topic
+every sentence of the passage shares, not the answer, so it counts half. With BM25's idf weights, the
+highlighted sentence holds the gold evidence for 95 of the 141 developed-on questions answered in the top 10
+(counting shared words: 88; idf alone: 92) and 70 of 107 held-out ones (counting: 63; idf alone: 67)."""
+
+
+def best_sentences(
+    query: str,
+    text: str,
+    *,
+    limit: int = 1,
+    weights: Mapping[str, float] | None = None,
+    header: str = "",
+) -> tuple[tuple[int, int], ...]:
+    """Offsets of the `limit` sentences that share the most query words, best first by weight; none if none do.
+
+    Args:
+        weights: how much each stemmed query word counts (BM25 idf, `KeywordIndex.idf`); 1 for words not in it.
+        header: the passage's context header; its words count `HEADER_WEIGHT` as much.
+    """
     wanted = terms(query)
     if not wanted:
         return ()
+    weights = weights or {}
+    topic = terms(header) if header else set()
+    weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
     spans = []
     for match in SENTENCE.finditer(text):
         sentence = match.group(0)
         stripped = sentence.strip()
         if len(stripped) < MIN_SENTENCE:
             continue
-        overlap = len(wanted & terms(sentence))
-        if overlap:
+        shared = wanted & terms(sentence)
+        if shared:
             start = match.start() + sentence.index(stripped[0])
-            spans.append((overlap, -start, (start, start + len(stripped))))
+            spans.append((sum(weight[t] for t in shared), -start, (start, start + len(stripped))))
     spans.sort(reverse=True)
     return tuple(sorted(span for _, _, span in spans[:limit]))

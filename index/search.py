@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from embed.encoder import Encoder, load_encoder
+from index.bm25 import terms
 from index.duplicates import merge_duplicates
 from index.filters import Filters
 from index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
@@ -188,7 +189,10 @@ def search(
         for rank, (chunk_id, score) in enumerate(ordered, start=1)
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
-    return renumber([replace(h, highlights=best_sentences(words, h.text)) for h in hits])
+    weights = index.keywords.idf(terms(words))
+    return renumber(
+        [replace(h, highlights=best_sentences(words, h.text, weights=weights, header=h.chunk.header)) for h in hits]
+    )
 
 
 def _no_good_match(index: Index, query: str, config: SearchConfig, best: dict[str, float]) -> bool:

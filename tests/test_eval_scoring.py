@@ -241,6 +241,22 @@ def test_partial_recall_and_answers_beyond_ten():
     assert judge([], [QUOTE_A]).scores() == dict.fromkeys(METRICS, 0.0)
 
 
+def test_highlight_counts_when_the_first_answer_marks_its_evidence():
+    passage = f"{FILLER} {QUOTE_A}"
+    on_quote = ((len(FILLER) + 1, len(passage)),)
+    on_filler = ((0, len(FILLER)),)
+    assert judge([passage], [QUOTE_A], highlights=[on_quote]).scores()["highlight@10"] == 1.0
+    assert judge([passage], [QUOTE_A], highlights=[on_filler]).scores()["highlight@10"] == 0.0
+    # Only the first answering passage counts: a later one marking the quote does not.
+    later = judge([passage, QUOTE_A], [QUOTE_A], highlights=[on_filler, ((0, len(QUOTE_A)),)])
+    assert later.scores()["highlight@10"] == 0.0
+    # Half of a long quote marked holds it; so does a marked sentence wider than the quote.
+    half = ((len(FILLER) + 1, len(FILLER) + 1 + len(QUOTE_A) // 2 + 1),)
+    assert judge([passage], [QUOTE_A], highlights=[half]).highlighted
+    assert judge([passage], [QUOTE_A], highlights=[((0, len(passage)),)]).highlighted
+    assert not judge([passage], [QUOTE_A]).highlighted  # no highlights given
+
+
 def test_aggregate_means_overall_and_per_type():
     a = judge_question(_question("q1", "fact", QUOTE_A), [QUOTE_A])  # every metric 1
     b = judge_question(_question("q2", "fact", QUOTE_B), [FILLER, QUOTE_B])  # rank 2

@@ -9,6 +9,7 @@ import pytest
 
 from index.filters import Filters
 from index.fusion import convex_fusion
+from index.highlight import best_sentences
 from index.rerank import LATEST_AMONG, about_period, boost_period, dates_named, query_period
 from index.search import CONFIGS, DEFAULT_CONFIG, search
 from precedent.errors import InvalidQuery
@@ -297,6 +298,22 @@ def test_best_sentence_is_highlighted(real_index):
     marked = hit.text[start:end]
     assert "Apologies" in marked or "April 2023" in marked
     assert len(marked) < len(hit.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "marked"),
+    [
+        # Counting shared words marked the attendance block's title line, which repeats "meeting" and
+        # "scrutiny"; weighting rare words (idf) and discounting words of the header marks the answer.
+        ("which councillors substituted at the April 2023 scrutiny meeting", "(Substitute for Councillor"),
+    ],
+)
+def test_the_highlight_weighs_rare_words_over_the_topic(real_index, question, marked):
+    hit = search(real_index, question, k=1)[0]
+    start, end = hit.highlights[0]
+    assert marked in hit.text[start:end]
+    plain = best_sentences(question, hit.text)[0]
+    assert marked not in hit.text[plain[0] : plain[1]]
 
 
 def test_a_short_year_range_matches_its_long_form(real_index):
