@@ -60,6 +60,9 @@ def in_period(meeting_date: str, period: tuple[str, str]) -> bool:
     return bool(meeting_date) and meeting_date[: len(low)] >= low and meeting_date[: len(high)] <= high
 
 
+YEAR_WRITTEN = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
 def _iso(match: re.Match[str]) -> str:
     """A `MONTH_YEAR` match as an ISO prefix: "1st March 2023" -> 2023-03-01, "October 2021" -> 2021-10."""
     day, month, year = match.group(1), MONTHS[match.group(2).lower()], match.group(3)
@@ -70,6 +73,8 @@ def _iso(match: re.Match[str]) -> str:
 def dates_named(text: str) -> frozenset[str]:
     """The days and months a passage writes out ("held on 1 March 2023", "in October 2021"), as ISO
     prefixes, found once per passage text."""
+    if not YEAR_WRITTEN.search(text):  # most passages name no year; the month search is slow (bundled: 47 -> 25 ms)
+        return frozenset()
     return frozenset(map(_iso, MONTH_YEAR.finditer(text)))
 
 
