@@ -126,6 +126,33 @@ def judge_question(
     return judge(passages, question.evidence, question_id=question.id, type=question.type, highlights=highlights)
 
 
+def best_ndcg(answering: Sequence[Iterable[int]], k: int = 10) -> float:
+    """The highest nDCG@k any ranking can reach, given which passages answer each evidence item.
+
+    Each gain needs a passage answering an item no earlier passage answered, so the most gains is a
+    maximum matching of items to distinct passages holding them: items found only in one shared passage
+    earn one gain between them.
+
+    Args:
+        answering: per evidence item, the ids of the passages that answer it.
+    """
+    owner: dict[int, int] = {}
+
+    def place(item: int, seen: set[int]) -> bool:  # augmenting path (Kuhn's algorithm)
+        for passage in candidates[item]:
+            if passage not in seen:
+                seen.add(passage)
+                if passage not in owner or place(owner[passage], seen):
+                    owner[passage] = item
+                    return True
+        return False
+
+    candidates = [sorted(set(passages)) for passages in answering]
+    gains = min(k, sum(place(item, set()) for item in range(len(candidates))))
+    idcg = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(candidates), k) + 1))
+    return sum(1.0 / math.log2(r + 1) for r in range(1, gains + 1)) / idcg if idcg else 0.0
+
+
 def aggregate(judgements: Iterable[Judgement], metrics: Sequence[str] = METRICS) -> dict[str, float]:
     """Mean of each metric over the judgements, plus `n` (the number of questions)."""
     rows = [j.scores() for j in judgements]

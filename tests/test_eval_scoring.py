@@ -16,6 +16,7 @@ from eval.metrics import (
     Judgement,
     aggregate,
     aggregate_by_type,
+    best_ndcg,
     failures,
     judge,
     judge_question,
@@ -255,6 +256,16 @@ def test_highlight_counts_when_the_first_answer_marks_its_evidence():
     assert judge([passage], [QUOTE_A], highlights=[half]).highlighted
     assert judge([passage], [QUOTE_A], highlights=[((0, len(passage)),)]).highlighted
     assert not judge([passage], [QUOTE_A]).highlighted  # no highlights given
+
+
+def test_best_ndcg_matches_items_to_distinct_passages():
+    # Two items found only in passage 7: one gain of the two possible. IDCG = 1 + 1/log2(3) = 1.630930.
+    _close({"x": best_ndcg([[7], [7]])}, {"x": 1 / 1.630930})
+    # The second item is also in passage 8: rank 8 first (answers B), then 7 (answers A): two gains.
+    assert best_ndcg([[7], [7, 8]]) == 1.0
+    # Kuhn's algorithm moves an earlier choice: A in {1, 2}, B in {1}, C in {2, 3} -> three gains.
+    assert best_ndcg([[1, 2], [1], [2, 3]]) == 1.0
+    assert best_ndcg([[], [4]]) == pytest.approx(1 / 1.630930) and best_ndcg([]) == 0.0
 
 
 def test_aggregate_means_overall_and_per_type():
