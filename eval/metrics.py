@@ -104,11 +104,12 @@ def judge(
             if first[i] is None and answers_normalised(text, target):
                 first[i] = rank
     answered = min((r for r in first if r is not None), default=None)
-    highlighted = bool(highlights) and answered is not None
-    if highlighted:
-        passage, spans = passages[answered - 1], highlights[answered - 1]
-        marked = [passage[start:end] for start, end in spans]
-        highlighted = any(holds(m, q) for m in marked for q, r in zip(quotes, first, strict=True) if r == answered)
+    highlighted = False
+    if highlights and answered is not None:
+        passage = passages[answered - 1]
+        marked = [passage[start:end] for start, end in highlights[answered - 1]]
+        answered_there = [q for q, r in zip(quotes, first, strict=True) if r == answered]
+        highlighted = any(holds(m, q) for m in marked for q in answered_there)
     return Judgement(
         quotes=quotes,
         first_ranks=tuple(first),

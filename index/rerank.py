@@ -83,7 +83,7 @@ NAMED_DATES_AT_MOST = 2
 
 
 def about_period(chunk: Chunk, period: tuple[str, str]) -> bool:
-    """Whether a passage is from a meeting in `period`, or names the day or month a question names.
+    """Whether a passage is from a meeting in `period`, or names the one day, month or year it is.
 
     A question's date is not always its answer's meeting date: "the 1 March 2023 minutes were signed off"
     is answered by the next meeting's minutes, which say "the minutes of the meeting held on 1 March 2023
