@@ -29,8 +29,10 @@ MONTHS = {
 
 MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
 """A regex alternation of the month names and abbreviations, longest first ("september" before "sep")."""
-DAY = r"(\d{1,2})\s*(?:<sup>\s*)?(?:st|nd|rd|th)?(?:\s*</sup>)?\s+"
-"""A day of the month before its month: "4", "4th", "14 th", "6<sup>th</sup>"."""
+DAY = r"(\d{1,2})(?:\s*(?:<sup>\s*)?(?:st|nd|rd|th)(?:\s*</sup>)?)?\s+"
+"""A day of the month before its month: "4", "4th", "14 th", "6<sup>th</sup>". The white space before a
+suffix belongs to the suffix, so a digit followed by a long run of spaces is read in linear time (an optional
+suffix between two runs of white space made it quadratic: 2.7 s for a digit and 4,000 spaces)."""
 DATE = re.compile(r"(?<![\d/])" + DAY + r"(" + MONTH_NAME + r")\.?,?\s+(\d{4}|\d{2}\b)", re.IGNORECASE)
 
 
