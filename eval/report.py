@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from eval.metrics import METRICS, Judgement
+from eval.metrics import METRICS, Judgement, paired_difference
 
 NAME = "config"
 CELL_CHARS = 300
@@ -43,6 +43,32 @@ def per_type_table(by_type: Mapping[str, Mapping[str, float]], metrics: Sequence
         ["type", "n", *metrics],
         ([t, int(scores.get("n", 0)), *(scores.get(m) for m in metrics)] for t, scores in by_type.items()),
     )
+
+
+COMPARED = ("success@1", "mrr@10", "ndcg@10")
+
+
+def difference_table(
+    judgements: Mapping[str, Sequence[Judgement]], against: str, metrics: Sequence[str] = COMPARED
+) -> str:
+    """Each configuration against `against`, per metric: mean per-question difference, its 95% paired
+    bootstrap interval and a sign-flip p-value (`eval.metrics.paired_difference`).
+
+    Args:
+        judgements: per configuration name, its judgements of the same questions in the same order.
+    """
+    reference = [j.scores() for j in judgements[against]]
+    rows = []
+    for name, judged in judgements.items():
+        if name == against:
+            continue
+        scores = [j.scores() for j in judged]
+        cells = []
+        for metric in metrics:
+            diff = paired_difference([r[metric] for r in reference], [r[metric] for r in scores])
+            cells.append(f"{diff.mean:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}] p {diff.p:.3f}")
+        rows.append([name, *cells])
+    return _table([f"{NAME} - {against}", *metrics], rows)
 
 
 def write_chart(

@@ -13,8 +13,8 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from eval.metrics import METRICS, aggregate, aggregate_by_type, judge_question, latency_summary
-from eval.report import failure_view, markdown_table, per_type_table, write_chart
+from eval.metrics import METRICS, RESAMPLES, aggregate, aggregate_by_type, judge_question, latency_summary
+from eval.report import difference_table, failure_view, markdown_table, per_type_table, write_chart
 from eval.scoring import load_questions
 from precedent.errors import PrecedentError
 
@@ -132,6 +132,14 @@ def gold(args) -> int:
     table = markdown_table(rows, columns)
     print(f"{len(questions)} questions, index {index.path} ({len(index.chunks)} passages, model {index.model})\n")
     print(table)
+    differences = ""
+    if len(runs) > 1:
+        judged = {run["config"]["name"]: run["_judgements"] for run in runs}
+        differences = (
+            f"per question, against {runs[-1]['config']['name']} (mean difference, 95% paired bootstrap interval, "
+            f"sign-flip p; {RESAMPLES:,} resamples):\n\n" + difference_table(judged, runs[-1]["config"]["name"])
+        )
+        print("\n" + differences)
     print(f"\nper question type ({runs[-1]['config']['name']}):\n")
     print(per_type_table(runs[-1]["by_type"]))
     if args.failures:
@@ -145,6 +153,7 @@ def gold(args) -> int:
         (args.report / "table.md").write_text(
             table
             + "\n\n"
+            + (differences + "\n\n" if differences else "")
             + per_type_table(runs[-1]["by_type"])
             + "\n\n"
             + failure_view(runs[-1]["_judgements"])

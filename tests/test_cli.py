@@ -62,3 +62,29 @@ def test_index_status_lists_failures(tmp_path, small_corpus):
     assert "could not read" in result.stdout and "broken.pdf" in result.stdout
     status = run("index", "--status", "--index", str(index_dir))
     assert "3 documents" in status.stdout and "broken.pdf" in status.stdout
+
+
+def test_eval_compare_reports_every_config_its_differences_and_files(real_index_dir, tmp_path):
+    report = tmp_path / "report"
+    result = run(
+        "eval", "--compare", "--index", str(real_index_dir), "--limit", "12", "--report", str(report),
+        "--output", str(tmp_path / "RUN.json"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("12 questions, index ")
+    for name in ("bm25", "dense", "hybrid-plain", "hybrid-no-dates", "hybrid"):
+        assert f"| {name} | " in out
+    # Each configuration against the default, with an interval and a p-value per metric.
+    assert "| config - hybrid | success@1 | mrr@10 | ndcg@10 |" in out
+    dense_row = next(
+        line for line in out.splitlines() if line.startswith("| dense | -") or line.startswith("| dense | +")
+    )
+    assert dense_row.count(" p ") == 3 and dense_row.count("[") == 3
+    assert "per question type (hybrid)" in out
+    assert {p.name for p in report.iterdir()} >= {"table.md", "metrics.png", "run-hybrid.json", "run-bm25.json"}
+    run_file = json.loads((tmp_path / "RUN.json").read_text(encoding="utf-8"))
+    assert run_file["config"]["name"] == "hybrid" and len(run_file["queries"]) == 12
+    first = run_file["queries"][0]
+    assert first["id"] == "dev-001" and isinstance(first["answer_highlighted"], bool)
+    assert set(run_file["metrics"]) >= {"mrr@10", "highlight@10", "p50_ms"}

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from eval.metrics import (
     METRICS,
+    RESAMPLES,
     Judgement,
     aggregate,
     aggregate_by_type,
@@ -21,6 +22,7 @@ from eval.metrics import (
     judge,
     judge_question,
     latency_summary,
+    paired_difference,
 )
 from eval.report import failure_view, markdown_table, per_type_table, write_chart
 from eval.scoring import (
@@ -266,6 +268,22 @@ def test_best_ndcg_matches_items_to_distinct_passages():
     # Kuhn's algorithm moves an earlier choice: A in {1, 2}, B in {1}, C in {2, 3} -> three gains.
     assert best_ndcg([[1, 2], [1], [2, 3]]) == 1.0
     assert best_ndcg([[], [4]]) == pytest.approx(1 / 1.630930) and best_ndcg([]) == 0.0
+
+
+def test_paired_difference_says_how_sure_a_difference_is():
+    same = paired_difference([1.0, 0.5, 0.0] * 10, [1.0, 0.5, 0.0] * 10)
+    assert (same.mean, same.low, same.high, same.p) == (0.0, 0.0, 0.0, 1.0)
+    # Every one of 30 questions better by 0.5: a random sign flip matches that only if all 30 agree.
+    better = paired_difference([0.0] * 30, [0.5] * 30)
+    assert better.mean == better.low == better.high == 0.5 and better.p == 1 / (1 + RESAMPLES)
+    # Two questions of 45 moving the same way: a coin flip, whatever the bootstrap interval says.
+    two = paired_difference([0.0] * 45, [1.0, 1.0] + [0.0] * 43)
+    assert two.mean == pytest.approx(2 / 45) and two.low >= 0.0 and 0.45 < two.p < 0.55
+    # Mixed: one up by 1, one down by 1: no difference.
+    assert paired_difference([0.0, 1.0] * 10, [1.0, 0.0] * 10).p == 1.0
+    assert paired_difference([0.2, 0.9], [0.4, 0.1], seed=3) == paired_difference([0.2, 0.9], [0.4, 0.1], seed=3)
+    with pytest.raises(ValueError, match="same non-zero number"):
+        paired_difference([1.0], [1.0, 2.0])
 
 
 def test_aggregate_means_overall_and_per_type():
