@@ -117,3 +117,15 @@ def evaluate_run(qrels: Qrels, run: Run, measures: Iterable[str] = MEASURES) -> 
     run = {q: {d: float(s) for d, s in docs.items()} for q, docs in run.items()}
     result = ir_measures.calc_aggregate(parsed, qrels, run)
     return {str(m): float(result[m]) for m in parsed}
+
+
+def per_query(qrels: Qrels, run: Run, measure: str = "nDCG@10") -> dict[str, float]:
+    """One measure for every query in the qrels (0 for a query missing from the run), for paired comparisons."""
+    import ir_measures
+
+    parsed = ir_measures.parse_measure(measure)
+    qrels = {q: {d: int(r) for d, r in docs.items()} for q, docs in qrels.items()}
+    run = {q: {d: float(s) for d, s in docs.items()} for q, docs in run.items()}
+    scores = dict.fromkeys(qrels, 0.0)
+    scores.update({m.query_id: float(m.value) for m in ir_measures.iter_calc([parsed], qrels, run)})
+    return scores

@@ -49,23 +49,22 @@ COMPARED = ("success@1", "mrr@10", "ndcg@10")
 
 
 def difference_table(
-    judgements: Mapping[str, Sequence[Judgement]], against: str, metrics: Sequence[str] = COMPARED
+    scores: Mapping[str, Sequence[Mapping[str, float]]], against: str, metrics: Sequence[str] = COMPARED
 ) -> str:
     """Each configuration against `against`, per metric: mean per-question difference, its 95% paired
     bootstrap interval and a sign-flip p-value (`eval.metrics.paired_difference`).
 
     Args:
-        judgements: per configuration name, its judgements of the same questions in the same order.
+        scores: per configuration name, each question's metric values (`Judgement.scores()`), the same
+            questions in the same order for every configuration.
     """
-    reference = [j.scores() for j in judgements[against]]
     rows = []
-    for name, judged in judgements.items():
+    for name, per_question in scores.items():
         if name == against:
             continue
-        scores = [j.scores() for j in judged]
         cells = []
         for metric in metrics:
-            diff = paired_difference([r[metric] for r in reference], [r[metric] for r in scores])
+            diff = paired_difference([r[metric] for r in scores[against]], [r[metric] for r in per_question])
             cells.append(f"{diff.mean:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}] p {diff.p:.3f}")
         rows.append([name, *cells])
     return _table([f"{NAME} - {against}", *metrics], rows)

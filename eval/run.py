@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from eval.metrics import METRICS, RESAMPLES, aggregate, aggregate_by_type, judge_question, latency_summary
-from eval.report import difference_table, failure_view, markdown_table, per_type_table, write_chart
+from eval.report import COMPARED, difference_table, failure_view, markdown_table, per_type_table, write_chart
 from eval.scoring import load_questions
 from precedent.errors import PrecedentError
 
@@ -134,11 +134,8 @@ def gold(args) -> int:
     print(table)
     differences = ""
     if len(runs) > 1:
-        judged = {run["config"]["name"]: run["_judgements"] for run in runs}
-        differences = (
-            f"per question, against {runs[-1]['config']['name']} (mean difference, 95% paired bootstrap interval, "
-            f"sign-flip p; {RESAMPLES:,} resamples):\n\n" + difference_table(judged, runs[-1]["config"]["name"])
-        )
+        scores = {run["config"]["name"]: [j.scores() for j in run["_judgements"]] for run in runs}
+        differences = _differences(scores, runs[-1]["config"]["name"], COMPARED)
         print("\n" + differences)
     print(f"\nper question type ({runs[-1]['config']['name']}):\n")
     print(per_type_table(runs[-1]["by_type"]))
@@ -165,18 +162,25 @@ def gold(args) -> int:
     return 0
 
 
+def _differences(scores: dict[str, list[dict[str, float]]], against: str, metrics) -> str:
+    return (
+        f"per question, against {against} (mean difference, 95% paired bootstrap interval, sign-flip p; "
+        f"{RESAMPLES:,} resamples):\n\n" + difference_table(scores, against, metrics)
+    )
+
+
 def beir(args) -> int:
-    from eval.beir import evaluate_run, load_beir, passages_to_documents
+    from eval.beir import evaluate_run, load_beir, passages_to_documents, per_query
     from index.index import Index
     from index.search import search
 
     dataset = load_beir(args.beir)
     corpus = [args.beir / "corpus.jsonl"]
     index = Index.load(_index_for(corpus, args.index, f"beir-{args.beir.name}"))
-    rows = []
+    rows, per_config = [], {}
     for config in _configs(args):
         # A benchmark measures ranking: every query gets its 100 best passages, with no "no good match" cut.
-        config = replace(config, min_dense=0.0)
+        config = replace(config, min_dense=0.0, min_bm25=0.0)
         run, latencies = {}, []
         for qid, query in list(dataset.queries.items())[: args.limit]:
             started = time.perf_counter()
@@ -185,8 +189,11 @@ def beir(args) -> int:
             run[qid] = passages_to_documents((h.chunk.doc_id, h.score) for h in hits)
         qrels = {q: dataset.qrels[q] for q in run}
         rows.append({"config": config.name, **evaluate_run(qrels, run), **latency_summary(latencies)})
+        per_config[config.name] = [{"nDCG@10": v} for _, v in sorted(per_query(qrels, run).items())]
         print(f"{config.name}: {rows[-1]}", file=sys.stderr)
     table = markdown_table(rows, ["config", *BEIR_METRICS, "p50_ms", "p95_ms"])
+    if len(per_config) > 1:
+        table += "\n" + _differences(per_config, rows[-1]["config"], ["nDCG@10"])
     print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(run)} queries\n")
     print(table)
     if args.report:

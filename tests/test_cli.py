@@ -88,3 +88,21 @@ def test_eval_compare_reports_every_config_its_differences_and_files(real_index_
     first = run_file["queries"][0]
     assert first["id"] == "dev-001" and isinstance(first["answer_highlighted"], bool)
     assert set(run_file["metrics"]) >= {"mrr@10", "highlight@10", "p50_ms"}
+
+
+def test_eval_beir_compare_builds_an_index_and_sets_configs_against_the_default(tmp_path):
+    from tests.test_eval_beir import _write_beir
+
+    root = _write_beir(tmp_path / "tiny")
+    result = run("eval", "--beir", str(root), "--compare", "--index", str(tmp_path / "index"))
+    assert result.returncode == 0, result.stderr
+    assert "BEIR tiny: 3 documents, 2 queries" in result.stdout
+    rows: dict[str, str] = {}  # the first table's row of each configuration
+    for line in result.stdout.splitlines():
+        if line.startswith("| "):
+            rows.setdefault(line.split(" | ")[0].strip("| "), line)
+    assert {"bm25", "dense", "hybrid-plain", "hybrid-no-dates", "hybrid"} <= set(rows)
+    assert "| config - hybrid | nDCG@10 |" in result.stdout
+    # BM25 ranks every document sharing a word with the query, however low its score on three documents (the
+    # "no good match" cut is for users, not benchmarks): q1 finds d1 but not "3" (no shared word), q2 finds d2.
+    assert rows["bm25"].split(" | ")[1:4] == ["0.807", "0.750", "1.000"]  # nDCG@10, R@100, RR@10

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.beir import BeirDataError, BeirDataset, BeirDoc, evaluate_run, load_beir, passages_to_documents
+from eval.beir import BeirDataError, BeirDataset, BeirDoc, evaluate_run, load_beir, passages_to_documents, per_query
 
 
 def _write_beir(root: Path) -> Path:
@@ -89,6 +89,14 @@ def test_evaluate_run_matches_hand_calculation():
     assert result["R@100"] == pytest.approx(0.5)
     only_q1 = evaluate_run({"q1": qrels["q1"]}, run, measures=["nDCG@10", "P@2"])
     assert only_q1 == pytest.approx({"nDCG@10": 0.650921, "P@2": 0.5}, abs=1e-6)
+
+
+def test_per_query_scores_every_judged_query_and_averages_to_the_run_score():
+    qrels = {"q1": {"d1": 1, "d2": 1, "d9": 0}, "q2": {"d5": 1}}
+    run = {"q1": {"d3": 0.9, "d1": 0.8, "d9": 0.7, "d2": 0.6}, "q7": {"d1": 1.0}}
+    scores = per_query(qrels, run)
+    assert scores == pytest.approx({"q1": 0.650921, "q2": 0.0}, abs=1e-6)  # as hand-calculated above
+    assert sum(scores.values()) / len(scores) == pytest.approx(evaluate_run(qrels, run)["nDCG@10"])
 
 
 def test_evaluate_run_cuts_ndcg_at_ten():
