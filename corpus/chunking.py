@@ -15,10 +15,10 @@ from functools import cache
 from corpus.dates import format_date
 from corpus.markup import TAG, alnum_count, clean_line
 from corpus.papers import BLANK_PAGE
-from corpus.sections import AUTHORS_TITLE, trimmed_end
+from corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -67,7 +67,7 @@ class Chunk:
     header: str
     kind: str
     """"resolved", "item", "attendance", "recommendation" (a report's recommendations to the meeting), "contact"
-    (a paper's authors and their contact details) or "section"."""
+    (a paper's authors and their contact details), "contents" (a paper's list of contents) or "section"."""
     paper_type: str
     paper_title: str
     committee: str
@@ -190,6 +190,8 @@ to": what the meeting was asked to decide."""
 def _section_kind(paper: Paper, title: str) -> str:
     if title == AUTHORS_TITLE:
         return "contact"
+    if title == CONTENTS_TITLE:
+        return "contents"
     if paper.paper_type in ("report", "briefing note") and RECOMMENDATIONS.search(title):
         return "recommendation"
     return "section"

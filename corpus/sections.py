@@ -26,6 +26,20 @@ CAPS_HEADING = re.compile(
 """A line in capitals standing alone ("SERVICE PROVISION - PRISONS", "1.4 - KEY FINDINGS AND RECOMMENDATIONS")."""
 COUNCIL_NAME = re.compile(r"\b([A-Z][a-z]+)(?: City| County| Borough| District)? Council\b")
 """The place in "Coventry City Council": printed in capitals alone on a page, it is a logo, not a heading."""
+CONTENTS_TITLE = "Contents"
+CONTENTS_ENTRY = (
+    r"[^\n]*?(?:\.{2,}|\t|\||[ ])[ \t]*\d{1,3}(?:[ \t]*[-–][ \t]*\d{1,3})?[ \t]*\|?[ \t]*(?:\n[ \t]*)*(?:\n|\Z)"
+)
+CONTENTS = re.compile(
+    r"(?im)^[#*\t ]*(?:table of )?contents(?: page)?[*\t ]*\n"
+    r"(?:[^\n]{0,60}\n){0,4}?"
+    r"(?:" + CONTENTS_ENTRY + r"){3}"
+    r"(?:" + CONTENTS_ENTRY + r"|[ \t]*\|[ |\t:-]*\|[ \t]*(?:\n|\Z))*"
+)
+"""A contents list: its heading, a few lines of table heading or front matter, then at least three entries
+ending in a page number or range ("| 2) Survey Overview | 4 |", "1.\tVision for Coventry\t7",
+"| Introduction..... | 3 |", "| 6) Common themes | 8-12 |"), across a table that breaks and starts again.
+Its entries are not the paper's headings ("2.\tPolicy and Evidence\t8" read as a numbered heading)."""
 AUTHORS_TITLE = "Report author(s) and contact"
 AUTHORS_START = re.compile(r"(?im)^[#*\s]*(?:report\s+author(?:s|\s*\(s\))?[*\s]*:|name:[ \t]*\w)")
 """Where a paper names its authors and contact details: "Report Author(s):", "### **Report Authors:**",
@@ -58,6 +72,12 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
             cuts.append((match.start(), title))
     cuts += _caps_headings(text, start, end, {cut for cut, _ in cuts})
     cuts.sort()
+    for block_start, block_end in [(m.start(), m.end()) for m in CONTENTS.finditer(text, start, end)]:
+        before = [cut for cut in cuts if cut[0] < block_start]
+        cuts = [*before, (block_start, CONTENTS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]
+        if block_end < end and not any(cut[0] == block_end for cut in cuts):
+            cuts.append((block_end, before[-1][1] if before else ""))  # what follows belongs to the section before
+        cuts.sort()
     for block_start, block_end in _author_blocks(text, start, end):
         before = [cut for cut in cuts if cut[0] < block_start]
         cuts = [*before, (block_start, AUTHORS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]

@@ -174,3 +174,11 @@ def test_every_resolution_is_in_a_passage_however_short(name):
     if name.startswith("004"):
         noted = [c for c in chunks if c.kind == "resolved" and c.item == 35]
         assert [c.text for c in noted] == ["**RESOLVED that the contents of the briefing note be noted.**"]
+
+
+def test_a_contents_list_is_a_passage_of_its_own_kind():
+    chunks = chunk_document(load("002_4fffa3c2bb201242.txt"))
+    listing = next(c for c in chunks if "| 2) Survey Overview | 4 |" in c.text)
+    assert listing.kind == "contents" and listing.section == "Contents"
+    survey = next(c for c in chunks if "In total, 845 surveys were completed" in c.text)
+    assert survey.kind == "section" and "| Page |" not in survey.text and "Survey Overview | 4" not in survey.text

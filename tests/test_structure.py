@@ -161,3 +161,30 @@ def test_headings_in_capitals_are_sections_and_a_recurring_one_is_part_of_the_on
     # "COVENTRY" and "ONE COVENTRY" alone on a page are the council's logo, not headings.
     every_title = {s.title for p in parsed("002").papers for s in p.sections}
     assert not any(t.endswith("COVENTRY") and len(t) <= len("ONE COVENTRY") for t in every_title)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "paper_title", "first_entry", "last_entry", "next_section"),
+    [
+        ("000", "Coventry Partnership Drug Strategy", "1.\tVision for Coventry\t7", "6.\tOutcomes\t18", "Foreword"),
+        # The list breaks into a second table ("| Delivery requirements | 22 |") and goes on.
+        # The plan is printed inside the assessment's "4.0 Approval", which goes on after the list.
+        ("002", "Title of EIA", "| Introduction..... | 3 |", "| Measuring success..... | 23 |", "4.0 Approval"),
+        ("002", "Summary of engagement feedback", "| 1) Background | 3 |", "| 9) Next Steps | 15 |", ""),
+    ],
+)
+def test_a_contents_list_is_one_section_and_its_entries_are_not_headings(
+    prefix, paper_title, first_entry, last_entry, next_section
+):
+    doc = parsed(prefix)
+    paper = next(
+        p for p in doc.papers if p.title.startswith(paper_title) and any(s.title == "Contents" for s in p.sections)
+    )
+    titles = [s.title for s in paper.sections]
+    contents = paper.sections[titles.index("Contents")]
+    listed = doc.document.text[contents.start : contents.end]
+    assert first_entry in listed and listed.rstrip().endswith(last_entry)
+    follows = paper.sections[titles.index("Contents") + 1]
+    assert follows.title == next_section
+    # Before, "2.\tPolicy and Evidence\t8" was read as a numbered heading: a section named with its page.
+    assert not any(t[:1].isdigit() and t.split()[-1].isdigit() for t in titles), titles
