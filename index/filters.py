@@ -19,7 +19,8 @@ class Filters:
     date_to: date | None = None
     paper_types: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
-    """Passage kinds to keep: "resolved", "item", "attendance", "recommendation", "contact", "section"."""
+    """Passage kinds to keep: "resolved", "item", "attendance", "recommendation", "contact", "contents",
+    "section" (`corpus.chunking.Chunk.kind`)."""
 
     def __post_init__(self):
         unknown = [t for t in self.paper_types if t not in PAPER_TYPES]
