@@ -72,24 +72,26 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
             cuts.append((match.start(), title))
     cuts += _caps_headings(text, start, end, {cut for cut, _ in cuts})
     cuts.sort()
-    for block_start, block_end in [(m.start(), m.end()) for m in CONTENTS.finditer(text, start, end)]:
-        before = [cut for cut in cuts if cut[0] < block_start]
-        cuts = [*before, (block_start, CONTENTS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]
-        if block_end < end and not any(cut[0] == block_end for cut in cuts):
-            cuts.append((block_end, before[-1][1] if before else ""))  # what follows belongs to the section before
-        cuts.sort()
+    for match in CONTENTS.finditer(text, start, end):
+        cuts = _set_apart(cuts, match.start(), match.end(), CONTENTS_TITLE, end)
     for block_start, block_end in _author_blocks(text, start, end):
-        before = [cut for cut in cuts if cut[0] < block_start]
-        cuts = [*before, (block_start, AUTHORS_TITLE), *[cut for cut in cuts if cut[0] >= block_end]]
-        if block_end < end and not any(cut[0] == block_end for cut in cuts):
-            cuts.append((block_end, before[-1][1]))  # the section the block interrupted goes on
-        cuts.sort()
+        cuts = _set_apart(cuts, block_start, block_end, AUTHORS_TITLE, end)
     found = []
     for i, (cut, title) in enumerate(cuts):
         cut_end = cuts[i + 1][0] if i + 1 < len(cuts) else end
         if text[cut:cut_end].strip():
             found.append(Section(title, cut, trimmed_end(text, cut, cut_end)))
     return tuple(found)
+
+
+def _set_apart(cuts: list[tuple[int, str]], block_start: int, block_end: int, title: str, end: int):
+    """The cuts with text[block_start:block_end] a section titled `title` and no headings inside it; what
+    follows the block, up to the next heading, goes on under the section the block interrupted."""
+    before = [cut for cut in cuts if cut[0] < block_start]
+    cuts = [*before, (block_start, title), *[cut for cut in cuts if cut[0] >= block_end]]
+    if block_end < end and not any(cut[0] == block_end for cut in cuts):
+        cuts.append((block_end, before[-1][1] if before else ""))  # a block opening the paper interrupts nothing
+    return sorted(cuts)
 
 
 def _caps_headings(text: str, start: int, end: int, taken: set[int]) -> list[tuple[int, str]]:

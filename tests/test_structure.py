@@ -188,3 +188,16 @@ def test_a_contents_list_is_one_section_and_its_entries_are_not_headings(
     assert follows.title == next_section
     # Before, "2.\tPolicy and Evidence\t8" was read as a numbered heading: a section named with its page.
     assert not any(t[:1].isdigit() and t.split()[-1].isdigit() for t in titles), titles
+
+
+def test_a_paper_opening_with_its_authors_block_is_read():
+    from corpus.sections import AUTHORS_TITLE, sections
+
+    text = (
+        "Report Author(s):\nName: Joy Adams\nTitle: Head of Service\nE-mail: joy.adams@coventry.gov.uk\n\n"
+        "The strategy sets out how partners will reduce harm from drugs over the next three years.\n"
+    )
+    found = sections(text, 0, len(text))  # raised IndexError: no section before the block to go on with
+    assert [s.title for s in found] == [AUTHORS_TITLE, ""]
+    assert "Joy Adams" in text[found[0].start : found[0].end]
+    assert text[found[1].start : found[1].end].strip().startswith("The strategy sets out")
