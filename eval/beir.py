@@ -113,9 +113,7 @@ def evaluate_run(qrels: Qrels, run: Run, measures: Iterable[str] = MEASURES) -> 
     import ir_measures
 
     parsed = [ir_measures.parse_measure(m) for m in measures]
-    qrels = {q: {d: int(r) for d, r in docs.items()} for q, docs in qrels.items()}
-    run = {q: {d: float(s) for d, s in docs.items()} for q, docs in run.items()}
-    result = ir_measures.calc_aggregate(parsed, qrels, run)
+    result = ir_measures.calc_aggregate(parsed, *_typed(qrels, run))
     return {str(m): float(result[m]) for m in parsed}
 
 
@@ -123,9 +121,15 @@ def per_query(qrels: Qrels, run: Run, measure: str = "nDCG@10") -> dict[str, flo
     """One measure for every query in the qrels (0 for a query missing from the run), for paired comparisons."""
     import ir_measures
 
-    parsed = ir_measures.parse_measure(measure)
-    qrels = {q: {d: int(r) for d, r in docs.items()} for q, docs in qrels.items()}
-    run = {q: {d: float(s) for d, s in docs.items()} for q, docs in run.items()}
     scores = dict.fromkeys(qrels, 0.0)
-    scores.update({m.query_id: float(m.value) for m in ir_measures.iter_calc([parsed], qrels, run)})
+    found = ir_measures.iter_calc([ir_measures.parse_measure(measure)], *_typed(qrels, run))
+    scores.update({m.query_id: float(m.value) for m in found})
     return scores
+
+
+def _typed(qrels: Qrels, run: Run) -> tuple[dict, dict]:
+    """Relevance as int and scores as float, as pytrec_eval requires."""
+    return (
+        {q: {d: int(r) for d, r in docs.items()} for q, docs in qrels.items()},
+        {q: {d: float(s) for d, s in docs.items()} for q, docs in run.items()},
+    )

@@ -10,6 +10,7 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def gold(args) -> int:
     return 0
 
 
-def _differences(scores: dict[str, list[dict[str, float]]], against: str, metrics) -> str:
+def _differences(scores: dict[str, list[dict[str, float]]], against: str, metrics: Sequence[str]) -> str:
     return (
         f"per question, against {against} (mean difference, 95% paired bootstrap interval, sign-flip p; "
         f"{RESAMPLES:,} resamples):\n\n" + difference_table(scores, against, metrics)
