@@ -58,11 +58,12 @@ def load_beir(directory: str | Path, split: str = "test") -> BeirDataset:
     return BeirDataset(corpus=corpus, queries=queries, qrels=qrels)
 
 
-def _require(path: Path) -> None:
+BEIR_LAYOUT = "a BEIR directory holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv"
+
+
+def _require(path: Path, hint: str = BEIR_LAYOUT) -> None:
     if not path.is_file():
-        raise BeirDataError(
-            f"{path}: file not found; a BEIR directory holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv"
-        )
+        raise BeirDataError(f"{path}: file not found; {hint}")
 
 
 def _read_jsonl(path: Path) -> Iterable[tuple[str, dict]]:
@@ -103,6 +104,46 @@ def passages_to_documents(ranked: Iterable[tuple[str, float]]) -> dict[str, floa
         if doc_id not in best or score > best[doc_id]:
             best[doc_id] = score
     return dict(sorted(best.items(), key=lambda item: -item[1]))
+
+
+def write_trec_run(path: Path, run: Run, tag: str) -> None:
+    """Write `run` as a TREC run file (`query Q0 doc rank score tag`, best first), the format trec_eval,
+    ir-measures and ranx read, so other tools can score or fuse Precedent's rankings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for qid, docs in run.items():
+            ranked = sorted(docs.items(), key=lambda item: -item[1])
+            f.writelines(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}\n" for rank, (doc, score) in enumerate(ranked, 1))
+
+
+def read_trec_run(path: Path) -> dict[str, dict[str, float]]:
+    """Read a TREC run file (`query Q0 doc rank score tag`, white-space separated) as query -> doc -> score.
+
+    Raises:
+        BeirDataError: the file is missing, a line does not have six columns or a numeric score, or a
+            document is listed twice for one query (the message names the file and line).
+    """
+    _require(path, "pass the path of a TREC run file written by another system")
+    run: dict[str, dict[str, float]] = {}
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            columns = line.split()
+            try:
+                qid, _, doc, _, score, _ = columns
+                value = float(score)
+            except ValueError:
+                raise BeirDataError(
+                    f"{path}:{number}: expected six columns, query Q0 doc rank score tag, with a numeric score; "
+                    f"got {line.strip()[:80]!r}"
+                ) from None
+            if doc in run.setdefault(qid, {}):
+                raise BeirDataError(f"{path}:{number}: document {doc!r} is listed twice for query {qid!r}")
+            run[qid][doc] = value
+    if not run:
+        raise BeirDataError(f"{path}: no ranked documents found; a TREC run has lines 'query Q0 doc rank score tag'")
+    return run
 
 
 def evaluate_run(qrels: Qrels, run: Run, measures: Iterable[str] = MEASURES) -> dict[str, float]:

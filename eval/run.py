@@ -1,7 +1,8 @@
 """`precedent eval`: run gold questions or a BEIR dataset through `search()` and report metrics.
 
 Gold runs write RUN.json: `{"config", "metrics", "queries": [{"id", "query", "latency_ms",
-"results": [{"rank", "score", "doc", "text", "citation"}]}]}`.
+"results": [{"rank", "score", "doc", "text", "citation"}]}]}`. BEIR runs write TREC run files and score other
+systems' TREC runs (`--run`) beside their own.
 """
 
 from __future__ import annotations
@@ -33,11 +34,17 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--beir", type=Path, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
     parser.add_argument("--k", type=int, default=10, help="passages per question (default 10)")
-    parser.add_argument("--output", type=Path, help="write RUN.json here")
+    parser.add_argument("--output", type=Path, help="write RUN.json here (with --beir: a TREC run file)")
     parser.add_argument("--config", action="append", help="retrieval configuration(s) to run (default: hybrid)")
     parser.add_argument("--compare", action="store_true", help="run every configuration side by side")
     parser.add_argument("--report", type=Path, help="write the table, RUN files and a chart into this folder")
     parser.add_argument("--failures", action="store_true", help="print the failure view")
+    parser.add_argument(
+        "--run",
+        type=Path,
+        action="append",
+        help="with --beir: another system's TREC run file, scored beside Precedent's and compared per query",
+    )
     parser.add_argument("--limit", type=int, help="only the first N questions (quick checks)")
 
 
@@ -171,40 +178,70 @@ def _differences(scores: dict[str, list[dict[str, float]]], against: str, metric
 
 
 def beir(args) -> int:
-    from eval.beir import evaluate_run, load_beir, passages_to_documents, per_query
+    from eval.beir import evaluate_run, load_beir, passages_to_documents, per_query, read_trec_run, write_trec_run
     from index.index import Index
     from index.search import search
 
     dataset = load_beir(args.beir)
+    external = {path: read_trec_run(path) for path in args.run or []}
     corpus = [args.beir / "corpus.jsonl"]
     index = Index.load(_index_for(corpus, args.index, f"beir-{args.beir.name}"))
-    rows, per_config = [], {}
-    for config in _configs(args):
+    queries = list(dataset.queries.items())[: args.limit]
+    qrels = {qid: dataset.qrels[qid] for qid, _ in queries}
+    configs = _configs(args)
+    rows, runs = [], {}
+    for config in configs:
         # A benchmark measures ranking: every query gets its 100 best passages, with no "no good match" cut.
         config = replace(config, min_dense=0.0, min_bm25=0.0)
         run, latencies = {}, []
-        for qid, query in list(dataset.queries.items())[: args.limit]:
+        for qid, query in queries:
             started = time.perf_counter()
             hits = search(index, query, k=100, config=config)
             latencies.append((time.perf_counter() - started) * 1000)
             run[qid] = passages_to_documents((h.chunk.doc_id, h.score) for h in hits)
-        qrels = {q: dataset.qrels[q] for q in run}
+        runs[config.name] = run
         rows.append({"config": config.name, **evaluate_run(qrels, run), **latency_summary(latencies)})
-        per_config[config.name] = [{"nDCG@10": v} for _, v in sorted(per_query(qrels, run).items())]
         print(f"{config.name}: {rows[-1]}", file=sys.stderr)
+    default = rows[-1]["config"]
+    for path, run in external.items():
+        runs[path.name] = _on_queries(path, run, qrels)
+        rows.append({"config": path.name, **evaluate_run(qrels, runs[path.name])})
     table = markdown_table(rows, ["config", *BEIR_METRICS, "p50_ms", "p95_ms"])
-    if len(per_config) > 1:
-        table += "\n" + _differences(per_config, rows[-1]["config"], ["nDCG@10"])
-    print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(run)} queries\n")
+    if len(runs) > 1:
+        scores = {name: [{"nDCG@10": v} for _, v in sorted(per_query(qrels, r).items())] for name, r in runs.items()}
+        table += "\n" + _differences(scores, default, ["nDCG@10"])
+    print(f"BEIR {args.beir.name}: {len(dataset.corpus)} documents, {len(qrels)} queries\n")
     print(table)
+    if args.output:
+        write_trec_run(args.output, runs[default], tag=f"precedent-{default}")
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
         (args.report / "beir.md").write_text(table + "\n", encoding="utf-8")
+        for config in configs:
+            write_trec_run(args.report / f"run-{config.name}.trec", runs[config.name], tag=f"precedent-{config.name}")
         write_chart(rows, list(BEIR_METRICS), args.report / "beir.png", title=f"BEIR {args.beir.name}")
     return 0
 
 
+def _on_queries(path: Path, run: dict, qrels: dict) -> dict:
+    """An external run cut to the queries Precedent was scored on; queries it lacks score 0, as in trec_eval."""
+    kept = {qid: docs for qid, docs in run.items() if qid in qrels}
+    if not kept:
+        raise PrecedentError(
+            f"{path}: none of its {len(run)} queries has judgements in this dataset's qrels; "
+            "pass a run made on the same BEIR dataset"
+        )
+    if len(kept) < len(qrels):
+        print(f"{path}: no ranking for {len(qrels) - len(kept)} of {len(qrels)} queries; they score 0", file=sys.stderr)
+    return kept
+
+
 def main(args) -> int:
+    if args.run and not args.beir:
+        raise PrecedentError("--run scores another system's TREC run on a BEIR dataset; add --beir DIR")
+    names = [path.name for path in args.run or []]
+    if len(set(names)) < len(names):
+        raise PrecedentError(f"two --run files share a name ({', '.join(names)}); rename one")
     if args.beir:
         return beir(args)
     if not args.questions:

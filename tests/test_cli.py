@@ -106,3 +106,36 @@ def test_eval_beir_compare_builds_an_index_and_sets_configs_against_the_default(
     # BM25 ranks every document sharing a word with the query, however low its score on three documents (the
     # "no good match" cut is for users, not benchmarks): q1 finds d1 but not "3" (no shared word), q2 finds d2.
     assert rows["bm25"].split(" | ")[1:4] == ["0.807", "0.750", "1.000"]  # nDCG@10, R@100, RR@10
+
+
+def test_eval_beir_writes_trec_runs_and_scores_other_systems_runs_beside_its_own(tmp_path):
+    from tests.test_eval_beir import _write_beir
+
+    root = _write_beir(tmp_path / "tiny")
+    index, ours, report = tmp_path / "index", tmp_path / "ours.trec", tmp_path / "report"
+    first = run("eval", "--beir", str(root), "--index", str(index), "--output", str(ours), "--report", str(report))
+    assert first.returncode == 0, first.stderr
+    hybrid = next(line for line in first.stdout.splitlines() if line.startswith("| hybrid |"))
+    lines = [line.split(" ") for line in ours.read_text(encoding="utf-8").splitlines()]
+    assert {line[0] for line in lines} == {"q1", "q2"} and {line[5] for line in lines} == {"precedent-hybrid"}
+    assert (report / "run-hybrid.trec").read_text(encoding="utf-8") == ours.read_text(encoding="utf-8")
+
+    perfect = tmp_path / "perfect.trec"  # every judged document first, for both queries
+    perfect.write_text("q1 Q0 d1 1 2.0 oracle\nq1 Q0 3 2 1.0 oracle\nq2 Q0 d2 1 1.0 oracle\n", encoding="utf-8")
+    second = run("eval", "--beir", str(root), "--index", str(index), "--run", str(ours), "--run", str(perfect))
+    assert second.returncode == 0, second.stderr
+    rows: dict[str, list[str]] = {}  # the first table's nDCG@10, R@100, RR@10 of each run
+    for line in second.stdout.splitlines():
+        if line.startswith("| "):
+            rows.setdefault(line.split(" | ")[0].strip("| "), line.split(" | ")[1:4])
+    assert rows["ours.trec"] == hybrid.split(" | ")[1:4]  # our own ranking, read back from its file, scores the same
+    assert rows["perfect.trec"] == ["1.000", "1.000", "1.000"]
+    gap = 1 - float(rows["ours.trec"][0])
+    assert "| config - hybrid | nDCG@10 |" in second.stdout and f"| perfect.trec | +{gap:.3f} [" in second.stdout
+
+    unrelated = tmp_path / "unrelated.trec"
+    unrelated.write_text("x1 Q0 d1 1 1.0 other\n", encoding="utf-8")
+    third = run("eval", "--beir", str(root), "--index", str(index), "--run", str(unrelated))
+    assert third.returncode == 1 and "unrelated.trec: none of its 1 queries has judgements" in third.stderr
+    alone = run("eval", "--run", str(perfect))
+    assert alone.returncode == 1 and "add --beir DIR" in alone.stderr

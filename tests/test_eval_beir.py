@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from eval.beir import BeirDataError, BeirDataset, BeirDoc, evaluate_run, load_beir, passages_to_documents, per_query
+from eval.beir import (
+    BeirDataError,
+    BeirDataset,
+    BeirDoc,
+    evaluate_run,
+    load_beir,
+    passages_to_documents,
+    per_query,
+    read_trec_run,
+    write_trec_run,
+)
 
 
 def _write_beir(root: Path) -> Path:
@@ -104,3 +114,33 @@ def test_evaluate_run_cuts_ndcg_at_ten():
     run = {"q1": {f"x{i}": 100.0 - i for i in range(10)} | {"d1": 1.0}}
     result = evaluate_run({"q1": {"d1": 1}}, run)
     assert result == {"nDCG@10": 0.0, "R@100": 1.0, "RR@10": 0.0}
+
+
+def test_trec_run_round_trips_best_first_and_scores_the_same(tmp_path):
+    run = {"q1": {"3": 0.25, "d1": 0.9, "d2": 0.5}, "q2": {"d2": 1.0}}
+    path = tmp_path / "runs" / "ours.trec"
+    write_trec_run(path, run, tag="precedent-hybrid")
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "q1 Q0 d1 1 0.900000 precedent-hybrid",
+        "q1 Q0 d2 2 0.500000 precedent-hybrid",
+        "q1 Q0 3 3 0.250000 precedent-hybrid",
+        "q2 Q0 d2 1 1.000000 precedent-hybrid",
+    ]
+    assert read_trec_run(path) == run
+    qrels = {"q1": {"d1": 1, "3": 1}, "q2": {"d2": 1}}
+    assert evaluate_run(qrels, read_trec_run(path)) == evaluate_run(qrels, run)
+
+
+def test_read_trec_run_names_the_file_and_line(tmp_path):
+    path = tmp_path / "other.trec"
+    with pytest.raises(BeirDataError, match="file not found; pass the path of a TREC run file"):
+        read_trec_run(path)
+    path.write_text("q1 Q0 d1 1 2.5 bm25\n\nq1 Q0 d2 2 high bm25\n", encoding="utf-8")
+    with pytest.raises(BeirDataError, match=r"other\.trec:3: expected six columns.*'q1 Q0 d2 2 high bm25'"):
+        read_trec_run(path)
+    path.write_text("q1\tQ0\td1\t1\t2.5\tbm25\nq1 Q0 d1 2 1.5 bm25\n", encoding="utf-8")
+    with pytest.raises(BeirDataError, match=r"other\.trec:2: document 'd1' is listed twice for query 'q1'"):
+        read_trec_run(path)
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(BeirDataError, match="no ranked documents found"):
+        read_trec_run(path)
