@@ -8,7 +8,14 @@ from collections.abc import Mapping
 
 from index.bm25 import terms
 
-SENTENCE = re.compile(r"[^\n.!?;]+(?:[.!?;]+|$)", re.MULTILINE)
+SENTENCE = re.compile(r"(?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))+(?:[.!?;]+|$)", re.MULTILINE)
+"""A sentence or line: ends at a line break or at . ! ? ; followed by white space, so "2.00 pm", "3.1" and
+"1.2.3" stay whole."""
+LEAD_IN = re.compile(r":-?$")
+"""A sentence introducing a list ("It is recommended that the Committee:", "Requests that officers:-"): the
+question's words are in it, the answer in the item it introduces, so the two are marked together.
+Highlight@10, with this and the sentence pattern above against before: 104 against 100 of the 141 developed-on
+questions answered in the top 10, 75 against 71 of the 107 held-out ones."""
 MIN_SENTENCE = 12
 
 
@@ -40,16 +47,32 @@ def best_sentences(
     weights = weights or {}
     topic = terms(header) if header else set()
     weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
+    sentences = [
+        (match.start() + match.group(0).index(stripped[0]), stripped)
+        for match in SENTENCE.finditer(text)
+        if len(stripped := match.group(0).strip()) >= MIN_SENTENCE
+    ]
     spans = []
-    for match in SENTENCE.finditer(text):
-        sentence = match.group(0)
-        stripped = sentence.strip()
-        if len(stripped) < MIN_SENTENCE:
-            continue
+    for position, (start, sentence) in enumerate(sentences):
         shared = wanted & terms(sentence)
         if shared:
-            start = match.start() + sentence.index(stripped[0])
-            spans.append((sum(weight[t] for t in shared), -start, (start, start + len(stripped))))
+            end = start + len(sentence)
+            if LEAD_IN.search(sentence) and position + 1 < len(sentences):
+                # a lead-in says what follows answers; mark it with its first item
+                following_start, following = sentences[position + 1]
+                end = following_start + len(following)
+            spans.append((sum(weight[t] for t in shared), -start, (start, end)))
     spans.sort(reverse=True)
     best = spans[0][0] if spans else 0.0
-    return tuple(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
+    return _merged(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted spans with overlaps joined (a lead-in marked with its first item, and that item tying too)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return tuple(out)

@@ -326,3 +326,40 @@ def test_a_short_year_range_matches_its_long_form(real_index):
     # "the 2015-17 drug strategy" finds "Coventry Drug Strategy (2015 – 2017)" by its years too.
     top = search(real_index, "steering group 2015-17 drug strategy", k=1, config=CONFIGS["bm25"])[0]
     assert "2015 – 2017" in top.chunk.header
+
+
+def test_a_sentence_runs_on_past_a_time_or_a_section_number():
+    text = "Minutes of the Meeting held at 2.00 pm on 9 October 2013. Present: Councillor Mrs Fletcher (Chair)."
+    (start, end), *_ = best_sentences("what time was the meeting held", text)
+    assert text[start:end] == "Minutes of the Meeting held at 2.00 pm on 9 October 2013."
+    text = "3.1 The Council commissioned an early intervention project. 3.2 Caseworkers came from two charities."
+    (start, end), *_ = best_sentences("who supplied the caseworkers", text)
+    assert text[start:end] == "3.2 Caseworkers came from two charities."
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        (
+            "What were councillors asked to do with the draft 2015-17 drugs strategy when it came to scrutiny?",
+            "(i) Review the strategy, and endorse the vision for Coventry and three priority themes identified;",
+        ),
+        (
+            "What was the committee recommended to do with the March 2015 progress report on the new domestic "
+            "abuse services?",
+            "1. Note the progress of the new commissioned services against key performance indicators.",
+        ),
+    ],
+)
+def test_a_lead_in_is_marked_with_its_first_item(real_index, question, item):
+    # The words of such questions are in the lead-in ("It is recommended that the Committee:"); marked alone it
+    # tells the reader nothing, so the item it introduces is marked with it.
+    hit = search(real_index, question, k=1)[0]
+    marks = [hit.text[start:end] for start, end in hit.highlights]
+    assert any("recommended" in m and m.endswith(item) for m in marks), marks
+
+
+def test_overlapping_marks_are_joined():
+    text = "The committee is recommended to:\nNote the committee report on parks.\nSomething else entirely here."
+    spans = best_sentences("committee", text)  # the lead-in (with its item) and the item tie
+    assert spans == ((0, text.index("\nSomething")),)
