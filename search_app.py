@@ -95,7 +95,10 @@ def _text(value, name: str) -> str:
 
 
 def _mark(text: str, spans) -> str:
-    """Escape `text`, wrapping the given character spans in <mark>."""
+    """`text` as a reader sees it (`precedent.display.readable`), escaped, with the given spans in <mark>."""
+    from precedent.display import readable
+
+    text, spans = readable(text, spans)
     out, cursor = [], 0
     for start, end in sorted(spans):
         if start < cursor:

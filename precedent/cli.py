@@ -57,6 +57,7 @@ def cmd_index(args) -> int:
 def cmd_search(args) -> int:
     from index.index import Index
     from index.search import search
+    from precedent.display import readable
 
     index = Index.load(args.index or _default_index())
     hits = search(index, args.query, k=args.k, filters=_filters(args))
@@ -67,7 +68,7 @@ def cmd_search(args) -> int:
         print("No passages match. Try other words or fewer filters.")
     for hit in hits:
         print(f"{hit.rank}. [{hit.score:.3f}] {hit.citation().line()}")
-        print("   " + hit.text.strip().replace("\n", "\n   "))
+        print("   " + readable(hit.text)[0].strip().replace("\n", "\n   "))
         print()
     return 0
 

@@ -160,6 +160,23 @@ def test_ask_shows_the_citation_first_and_opens_context(page):
     shot(page, "context")
 
 
+def test_a_recommendation_reads_without_markup_and_its_first_item_is_marked(page):
+    cards = ask(
+        page, "What were councillors asked to do with the draft 2015-17 drugs strategy when it came to scrutiny?"
+    )
+    passages = [cards.nth(i).locator(".passage").first.inner_text() for i in range(cards.count())]
+    assert not any("**" in p or "\n## " in p for p in passages)
+    marks = cards.first.locator(".passage mark").all_inner_texts()
+    assert any(
+        m.startswith("- 2.1 It is recommended that the Scrutiny Coordination Committee:")
+        and m.endswith(
+            "(i) Review the strategy, and endorse the vision for Coventry and three priority themes identified;"
+        )
+        for m in marks
+    ), marks
+    shot(page, "lead-in")
+
+
 def test_date_filter_changes_results(page):
     cards = ask(page, "domestic abuse services")
     before = [cards.nth(i).locator(".cite").inner_text() for i in range(cards.count())]

@@ -32,6 +32,15 @@ def test_search_json(real_index_dir):
     assert "RESOLVED" in first["text"] and "Minute 43" in first["citation"]
 
 
+def test_search_text_shows_the_wording_without_markup_and_json_keeps_the_stored_text(real_index_dir):
+    shown = run("search", DOG_QUERY, "--k", "1", "--index", str(real_index_dir))
+    assert shown.returncode == 0, shown.stderr
+    assert "   RESOLVED that the Committee concur with the decisions of Cabinet" in shown.stdout
+    assert "**" not in shown.stdout
+    stored = json.loads(run("search", DOG_QUERY, "--k", "1", "--json", "--index", str(real_index_dir)).stdout)
+    assert stored["results"][0]["text"].startswith("**RESOLVED that the Committee concur")
+
+
 def test_search_uses_precedent_index_env(real_index_dir):
     result = run("search", "allotments", "--k", "1", env={"PRECEDENT_INDEX": str(real_index_dir)})
     assert result.returncode == 0, result.stderr

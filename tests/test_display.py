@@ -1,0 +1,40 @@
+"""Passages shown without their conversion markup, highlights still on the same words."""
+
+from __future__ import annotations
+
+from precedent.display import readable
+
+
+def test_conversion_markup_is_not_shown():
+    text = (
+        "## Briefing Note\n\n---\n\n**To:** Scrutiny Co-ordination Committee\n\n\n\n"
+        "Held on 17<sup>th</sup> November 2014 \\(see 4\\.5\\)"
+    )
+    assert readable(text)[0] == (
+        "Briefing Note\n\nTo: Scrutiny Co-ordination Committee\n\nHeld on 17th November 2014 (see 4.5)"
+    )
+
+
+def test_markup_between_two_pieces_of_text_reads_as_a_space():
+    assert readable("**10.10 a.m.****4. Coventry Drugs Strategy**")[0] == "10.10 a.m. 4. Coventry Drugs Strategy"
+    assert readable("<ul><li>Refuge</li><li>Outreach</li></ul><p>One</p><p>Two<br>Three</p>")[0] == (
+        "Refuge Outreach One Two Three "
+    )
+
+
+def test_a_papers_own_angle_brackets_and_underscores_stay():
+    text = "<script>window.__xss = 1</script> Name: ________ <https://www.coventry.gov.uk>"
+    assert readable(text)[0] == text
+
+
+def test_highlights_move_with_the_text():
+    text = "**RESOLVED that the Committee concur with the decisions of Cabinet.**\n\n## Next item"
+    start = text.index("RESOLVED")
+    shown, spans = readable(text, [(start, text.index(".**") + 1), (0, len(text))])
+    assert [shown[a:b] for a, b in spans] == [
+        "RESOLVED that the Committee concur with the decisions of Cabinet.",
+        "RESOLVED that the Committee concur with the decisions of Cabinet.\n\nNext item",
+    ]
+    # a span whose ends fall inside removed markup keeps to the words between
+    shown, spans = readable(text, [(1, len(text) - 10)])
+    assert shown[spans[0][0] : spans[0][1]] == "RESOLVED that the Committee concur with the decisions of Cabinet.\n\n"
