@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from precedent.display import readable
+
+MARKUP_HEAVY = st.lists(
+    st.sampled_from(
+        ["**", "*", "#", "## ", "---", "\n", " ", "\\", "(", "<b>", "</p>", "<br/>", "<li", ">", "x", "1."]
+    ),
+    max_size=40,
+).map("".join)
 
 
 def test_conversion_markup_is_not_shown():
@@ -38,3 +48,12 @@ def test_highlights_move_with_the_text():
     # a span whose ends fall inside removed markup keeps to the words between
     shown, spans = readable(text, [(1, len(text) - 10)])
     assert shown[spans[0][0] : spans[0][1]] == "RESOLVED that the Committee concur with the decisions of Cabinet.\n\n"
+
+
+@settings(max_examples=300, database=None, derandomize=True)
+@given(MARKUP_HEAVY)
+def test_every_offset_lands_in_order_inside_the_shown_text(text):
+    shown, spans = readable(text, [(i, i) for i in range(len(text) + 1)])
+    starts = [start for start, _ in spans]
+    assert starts == sorted(starts) and starts[0] == 0 and starts[-1] == len(shown)
+    assert all(0 <= start <= len(shown) for start in starts)
