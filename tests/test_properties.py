@@ -22,6 +22,7 @@ from corpus.chunking import chunk_document
 from corpus.document import Document
 from corpus.papers import parse_document
 from corpus.readers import SUPPORTED_SUFFIXES, read_file
+from index.highlight import best_sentences
 from precedent.errors import UnreadableFile
 from tests.test_readers import DATA, TWO_PAGES, garbage_docx, make_docx, make_pdf
 from tests.test_reliability import run
@@ -248,3 +249,22 @@ def test_huge_papers_parse_and_chunk_in_linear_time(kind, papers, items, chunks)
     print(f"{kind}: {size / 2**20:.1f} MB, {found_papers:.0f} papers, {found_items:.0f} items, ", end="")
     print(f"{found_chunks:.0f} passages, parsed and chunked in {seconds}s")
     assert (found_papers, found_items) == (papers, items) and found_chunks > chunks
+
+
+@CHECKS
+@given(
+    question=st.one_of(st.sampled_from(["dog control order", "what was recommended?"]), st.text(max_size=40)),
+    text=any_text,
+)
+def test_highlights_are_ordered_separate_spans_of_the_passage(question, text):
+    with time_limit(EXAMPLE_SECONDS):
+        spans = best_sentences(question, text)
+    assert len(spans) <= 3
+    assert all(0 <= start < end <= len(text) for start, end in spans)
+    assert all(end <= following for (_, end), (following, _) in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize("run_of", [".", "!", ";"])
+def test_a_long_run_of_stops_is_passed_over_quickly(run_of):
+    with time_limit(EXAMPLE_SECONDS):  # a hang guard: 50,000 "!" took 18 s with the first lead-in pattern
+        assert best_sentences("dots", run_of * 50_000 + "\n" + run_of * 50_000) == ()
