@@ -14,6 +14,7 @@ import os
 import threading
 from pathlib import Path
 
+from precedent.display import readable
 from precedent.errors import InvalidQuery, PrecedentError
 
 EXAMPLES = [
@@ -96,8 +97,6 @@ def _text(value, name: str) -> str:
 
 def _mark(text: str, spans) -> str:
     """`text` as a reader sees it (`precedent.display.readable`), escaped, with the given spans in <mark>."""
-    from precedent.display import readable
-
     text, spans = readable(text, spans)
     out, cursor = [], 0
     for start, end in sorted(spans):
