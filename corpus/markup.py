@@ -7,6 +7,9 @@ import re
 TAG = re.compile(r"<[^>]{1,200}>")
 MARKDOWN = re.compile(r"[*_#`>]+")
 SPACE = re.compile(r"\s+")
+LINE_TAG = re.compile(r"<[^<>\n]{1,200}>")
+"""A tag within one line: over many lines, a stray "<" in the text would reach a ">" lines later and take the
+text between for a tag."""
 
 
 def clean_line(text: str) -> str:
@@ -17,6 +20,12 @@ def clean_line(text: str) -> str:
     if "|" in text:  # a table row used as a title: "| Title of EIA | | One Coventry Plan |"
         text = " – ".join(cell for cell in (c.strip(" \t-–:") for c in text.split("|")) if cell)
     return SPACE.sub(" ", text).strip(" \t-–:|")
+
+
+def flat(text: str) -> str:
+    """Text without tags or markdown emphasis, its white space (line breaks too) made single spaces, so that a
+    heading broken over lines in bold runs ("**MEETING OF THE** **COUNCIL HELD**") reads as one sentence."""
+    return SPACE.sub(" ", MARKDOWN.sub("", LINE_TAG.sub("", text))).strip()
 
 
 def line_bounds(text: str, pos: int) -> tuple[int, int]:

@@ -8,14 +8,20 @@ from datetime import date
 
 from corpus.dates import first_date
 from corpus.document import Document
-from corpus.markup import TAG, alnum_count, clean_line, line_bounds
+from corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
 from corpus.minutes import agenda_items, attendance, minute_items, web_items
 from corpus.sections import sections, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
 BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
 MARKERS = (
-    ("minutes", re.compile(r"(?im)^[ \t#*]*minutes of the meeting of\b[^\n]*$")),
+    (
+        "minutes",
+        re.compile(
+            r"(?im)^[ \t#*]*(?:minutes of the meeting of\b"
+            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes of proceedings (?:at|of)\b)[^\n]*$"  # Limerick: a page number first
+        ),
+    ),
     ("briefing note", re.compile(r"(?im)^[ \t#*]*briefing note[ \t*:]*$")),
     ("report", re.compile(r"(?im)^[ \t#*]*(?:public report\b|name of cabinet member\b)[^\n]*$")),
     ("appendix", re.compile(r"(?im)^[ \t#*]*appendix\s+[A-Z0-9]{1,3}[ \t*]*$")),
@@ -30,7 +36,17 @@ report's table of contributors, is an appendix (a strategy, a needs assessment) 
 AGENDA_SIGNS = re.compile(r"(?im)^\W*(time and date|public business|agenda)\b")
 WEB_PAGE = re.compile(r"(?is)\A\s*agenda and minutes\b.{0,400}?\n\s*Items\s*\n\s*No\.\s*Item")
 COMMITTEE = re.compile(r"(?im)^[ \t#*]*([A-Z][\w&,'’ -]{3,80}?(?:Committee|Board|Cabinet|Council|Panel|Forum))\b")
-MINUTES_OF = re.compile(r"(?i)minutes of the meeting of\s+(.+?)\s+held\b")
+MINUTES_OF = re.compile(
+    r"(?i)\bminutes of (?:the )?(?:proceedings (?:at|of) )?(?:(?:an?|the) )?(?:(?!committee\b|council\b)[\w-]+ ){0,5}?"
+    r"meeting (?:of|for) (?:the )?(.{3,150}?),? held\b"
+)
+"""The body whose meeting a set of minutes records, read on the head with its markup and line breaks taken out:
+"Minutes of the meeting of Scrutiny Co-ordination Committee held", "MINUTES OF PROCEEDINGS AT ONLINE SPECIAL
+MEETING OF THE MUNICIPAL DISTRICT OF ADARE-RATHKEALE HELD". A committee's own meeting ("JOINT POLICING SUB
+COMMITTEE MEETING OF THE MUNICIPAL DISTRICT") is left to `COMMITTEE`."""
+MEETING_OF = re.compile(r"(?i)^(?:minutes of )?(?:proceedings (?:at|of) )?(?:(?:an?|the) )?(?:meeting of )?(?:the )?")
+"""The words before a body's name on a line `COMMITTEE` found: "A meeting of the Community ... Committee"."""
+SMALL_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"})
 TITLE_FIELD = re.compile(r"(?im)^[ \t*-]*(?:report title|subject|title)[ \t*]*:[ \t*]*([^\n]*)$")
 HEADER_LINE = re.compile(r"(?i)^[ \t#*]*[\w ]{0,40}council[ \t*]*$")
 """The line just above a paper's first line naming the council ("Coventry City Council") belongs to it."""
@@ -47,8 +63,13 @@ def parse_document(doc: Document) -> ParsedDocument:
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     papers = [_finish(text, paper, meeting) for paper in _split(text)]
     papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
-    if doc.title and papers and papers[0].paper_type == "document":
-        papers[0] = replace(papers[0], title=doc.title)  # a record's or file's own title beats a guessed one
+    if doc.title and papers and papers[0].paper_type in ("document", "minutes"):
+        # a record's or file's own title beats a guessed one: "Minutes - Municipal District of Newcastle West -
+        # 12th July 2017" names the body, where "Minutes of the meeting of 12 July 2017" does not
+        papers[0] = replace(papers[0], title=doc.title)
+    titled = first_date(doc.title) if doc.title and not any(p.meeting_date for p in papers) else None
+    if titled:  # "Minutes - Meeting of ... - 11th June 2014" whose heading the scan garbled ("11™ JUNE")
+        papers = [replace(p, meeting_date=titled) for p in papers]
     return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
 
 
@@ -72,8 +93,29 @@ def _paper_date(papers: list[Paper]) -> date | None:
 
 
 def _committee(text: str) -> str:
-    match = MINUTES_OF.search(text[:20000]) or COMMITTEE.search(text[:3000])
-    return clean_line(match.group(1)) if match else ""
+    match = MINUTES_OF.search(flat(text[:20000]))
+    if match:
+        return _capitalised(clean_line(match.group(1)))
+    match = COMMITTEE.search(text[:3000])
+    return _capitalised(MEETING_OF.sub("", clean_line(match.group(1)))) if match else ""
+
+
+def _capitalised(name: str) -> str:
+    """A name written in capitals, as a name is written: "METROPOLITAN DISTRICT OF LIMERICK" -> "Metropolitan
+    District of Limerick"; a name already in mixed case is left as it is."""
+    name = re.sub(r"(?<=\w)- (?=\w)", "-", name)  # "ADARE-\nRATHKEALE" had its line break made a space
+    if name != name.upper():
+        return name
+    return "".join(_word_case(word, first=not i) for i, word in enumerate(re.split(r"(\s+|-)", name)))
+
+
+def _word_case(word: str, *, first: bool) -> str:
+    low = word.lower()
+    if low in SMALL_WORDS:
+        return low.capitalize() if first else low
+    if len(word) <= 3 and word.isalpha() and not set(low) & set("aeiou"):
+        return word  # an acronym: JPC, SPC (not SUB)
+    return word[:1] + low[1:]
 
 
 def _split(text: str) -> list[Paper]:
@@ -95,7 +137,8 @@ def _split(text: str) -> list[Paper]:
             start, kind = event_end, None
             continue
         lead_in = text[start:event_start]
-        if kind in (None, event_kind) and len(lead_in.strip()) < LEAD_IN:
+        opening = not papers and start == 0 and kind == "document"  # a note before a document's first paper
+        if (kind in (None, event_kind) or opening) and len(lead_in.strip()) < LEAD_IN:
             kind = event_kind
         elif kind == event_kind == "work programme":
             continue
@@ -182,7 +225,7 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
     kind = paper.paper_type
     if kind == "minutes":
         marker = MARKERS[0][1].search(text, paper.start, paper.end)
-        recorded = first_date(text[marker.start() : marker.start() + 400]) if marker else None
+        recorded = first_date(flat(text[marker.start() : marker.start() + 400])) if marker else None
         items = minute_items(text, paper.start, paper.end)
         title = f"Minutes of the meeting of {recorded:%-d %B %Y}" if recorded else "Minutes"
         return replace(
@@ -190,7 +233,8 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
             title=title,
             meeting_date=recorded,
             items=items,
-            sections=attendance(text, paper.start, items),
+            # no numbered items found: its headings are its structure, as in any other paper
+            sections=attendance(text, paper.start, items) if items else sections(text, paper.start, paper.end),
         )
     if kind == "agenda":
         items = agenda_items(text, paper.start, paper.end)

@@ -201,3 +201,82 @@ def test_a_paper_opening_with_its_authors_block_is_read():
     assert [s.title for s in found] == [AUTHORS_TITLE, ""]
     assert "Joy Adams" in text[found[0].start : found[0].end]
     assert text[found[1].start : found[1].end].strip().startswith("The strategy sets out")
+
+
+LIMERICK_MINUTES = """*<small>Scanned page, text may contain errors. See original file for clarity</small>*
+
+**MINUTES OF PROCEEDINGS AT ONLINE SPECIAL MEETING OF THE MUNICIPAL DISTRICT OF ADARE-**
+
+**RATHKEALE HELD IN THE** **COUNCIL CHAMBER, MERCHANT'S QUAY,** **LIMERICK, ON MONDAY, 15TH** **MAY, 2017**
+
+**PRESENT IN THE CHAIR:** Councillor A. Teskey, An Cathaoirleach.
+
+**MEMBERS PRESENT:** Councillors Collins, Keary, O'Brien, O'Donoghue and Sheahan.
+
+1. Adoption of Minutes
+
+Circulated, copy of draft Minutes of Meeting of the Municipal District held on 10th April, 2017.
+
+Proposed by Councillor Keary;
+Seconded by Councillor Sheahan;
+And Resolved:
+"That, the Minutes be adopted."
+
+2. Public Realm Works in Adare
+
+The Senior Engineer outlined the public realm works in the village.
+
+3. Any Other Business
+
+There was no other business.
+"""
+
+
+def test_minutes_of_proceedings_are_minutes_of_the_body_and_day_their_heading_names():
+    # Limerick's minutes open "MINUTES OF PROCEEDINGS AT ... MEETING OF <body> HELD ... ON <day>", in bold runs
+    # broken across lines, after a scanner's note; the first date in their text is the previous meeting's.
+    doc = parse_document(Document("md.txt", "md.txt", LIMERICK_MINUTES, "Minutes - Special Meeting"))
+    assert doc.committee == "Municipal District of Adare-Rathkeale"
+    (minutes,) = doc.papers  # the scanner's note is part of the minutes, not a paper of its own
+    assert minutes.paper_type == "minutes" and minutes.meeting_date == date(2017, 5, 15)
+    assert [(i.number, i.title) for i in minutes.items] == [
+        (1, "Adoption of Minutes"),
+        (2, "Public Realm Works in Adare"),
+        (3, "Any Other Business"),
+    ]
+
+
+def test_a_heading_date_the_scan_garbled_is_read_from_the_records_title():
+    text = LIMERICK_MINUTES.replace("15TH** **MAY, 2017", "15™ MAY, 2O17")
+    doc = parse_document(
+        Document("md.txt", "md.txt", text, "Minutes - Meeting of the Municipal District - 15th May 2017")
+    )
+    assert [p.meeting_date for p in doc.papers] == [date(2017, 5, 15)]
+
+
+@pytest.mark.parametrize(
+    ("head", "committee"),
+    [
+        (
+            "MINUTES OF PROCEEDINGS AT MEETING OF LIMERICK CITY AND COUNTY\nCOUNCIL HELD IN THE COUNCIL CHAMBER",
+            "Limerick City and County Council",
+        ),
+        (
+            "**MINUTES OF PROCEEDINGS AT DRAFT BUDGETARY PLAN MEETING FOR THE METROPOLITAN**\n"
+            "**DISTRICT OF LIMERICK HELD",
+            "Metropolitan District of Limerick",
+        ),
+        (
+            "**COMMUNITY, LEISURE & EMERGENCY SERVICES STRATEGIC POLICY** **COMMITTEE**\n\nA meeting of the Community, "
+            "Leisure & Emergency Services Strategic Policy Committee was held in Castlemahon",
+            "Community, Leisure & Emergency Services Strategic Policy Committee",
+        ),
+        (
+            "MINUTES OF PROCEEDINGS AT MEETING OF THE MUNICIPAL DISTRICT OF ADARE- RATHKEALE JPC SUB COMMITTEE HELD ON",
+            "Municipal District of Adare-Rathkeale JPC Sub Committee",
+        ),
+        ("MINUTES OF PROCEEDINGS AT MEETING OF THE COUNCIL HELD ON", "Council"),
+    ],
+)
+def test_the_committee_is_the_body_whose_meeting_it_is_written_as_a_name(head, committee):
+    assert parse_document(Document("m.txt", "m.txt", head + "\n\nThe meeting began.\n")).committee == committee
