@@ -182,3 +182,30 @@ def test_a_contents_list_is_a_passage_of_its_own_kind():
     assert listing.kind == "contents" and listing.section == "Contents"
     survey = next(c for c in chunks if "In total, 845 surveys were completed" in c.text)
     assert survey.kind == "section" and "| Page |" not in survey.text and "Survey Overview | 4" not in survey.text
+
+
+SCANNED = (
+    "The Senior Engineer stated that the Council are guided by national priorities and it was\n\n"
+    "felt that a bypass of the town would be more beneficial as it would take over 65% of the\n\n"
+    "traffic away from the town. He outlined that the connections to the national road would be\n\n"
+    "made at two points. Members welcomed the report and asked that the public be kept informed\n\n"
+    "of progress on the scheme. The Cathaoirleach thanked the Senior Engineer for attending the\n\n"
+    "meeting and for the detailed presentation on the Southern Distributor Road proposals.\n\n"
+)
+
+
+def test_a_scanned_page_is_cut_at_sentence_ends_not_at_its_line_ends():
+    # Every printed line is followed by a break, so cutting at breaks split sentences between two passages.
+    parsed = parse_document(Document("scan.txt", "scan.txt", SCANNED))
+    chunks = chunk_document(parsed, ChunkerSettings(chunk_size=300, chunk_overlap=0, headers=False))
+    assert len(chunks) >= 2
+    assert all(c.text.endswith(".") for c in chunks), [c.text[-30:] for c in chunks]
+    assert any("it was\n\nfelt that a bypass" in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt")))
+def test_the_bundled_papers_are_not_hard_wrapped(name):
+    from corpus.chunking import hard_wrapped
+
+    assert not hard_wrapped((BUNDLED_CORPUS / name).read_text(encoding="utf-8"))
+    assert hard_wrapped(SCANNED)
