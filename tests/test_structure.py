@@ -280,3 +280,16 @@ def test_a_heading_date_the_scan_garbled_is_read_from_the_records_title():
 )
 def test_the_committee_is_the_body_whose_meeting_it_is_written_as_a_name(head, committee):
     assert parse_document(Document("m.txt", "m.txt", head + "\n\nThe meeting began.\n")).committee == committee
+
+
+def test_a_minute_number_on_a_line_of_its_own_takes_the_title_below_it():
+    # Limerick's Metropolitan District prints "**1.**", a blank line, then "**Adoption of Minutes**".
+    text = LIMERICK_MINUTES
+    for number, title in [(1, "Adoption of Minutes"), (2, "Public Realm Works in Adare"), (3, "Any Other Business")]:
+        text = text.replace(f"{number}. {title}\n", f"**{number}.**\n\n**{title}**\n")
+    (minutes,) = parse_document(Document("md.txt", "md.txt", text, "Minutes - Special Meeting")).papers
+    assert [(i.number, i.title) for i in minutes.items] == [
+        (1, "Adoption of Minutes"),
+        (2, "Public Realm Works in Adare"),
+        (3, "Any Other Business"),
+    ]
