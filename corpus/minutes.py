@@ -8,9 +8,7 @@ from corpus.markup import clean_line
 from corpus.sections import trimmed_end
 from corpus.structure import Item, Section
 
-MINUTE_LINE = re.compile(
-    r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$"
-)
+MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$")
 """A minute's number and title: on one line ("43. Call-In Stage 2"), or the number on a line of its own and the
 title on the next ("**1.**", "**Adoption of Minutes**", as scanned Limerick minutes print them)."""
 AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([^*\n]{2,200})", re.MULTILINE)
