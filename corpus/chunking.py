@@ -23,11 +23,7 @@ CHUNKER_VERSION = 12
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
 CHUNK_OVERLAP = 150
-"""Chosen by measurement, hybrid with convex fusion (fast embeddings), MRR@10 over the 145 developed-on
-council questions / SciFact nDCG@10: 700 characters 0.781 / -, 900 0.827 / 0.729, 1,100 0.847 / 0.734,
-1,300 0.850 / 0.730. Then, once: holdout MRR 0.804 -> 0.831 and fresh 0.786 -> 0.817 (900 -> 1,100).
-Under RRF 900 had been best on the dev set; passages stay a paragraph or two, and the dense score is still
-the best 300-character window's."""
+"""Passages of a paragraph or two; the dense score is still the best 300-character window's (docs/design.md)."""
 MIN_ALNUM = 20
 """A piece with fewer letters and digits than this is a label or an empty form cell, not a passage."""
 
@@ -40,14 +36,13 @@ class ChunkerSettings:
     dense_window: int = 300
     """Passages longer than this many characters are embedded as several windows of at most this size
     (each with the passage's header) and a passage's dense score is its best window's: MiniLM matches a
-    question better against a few sentences than against a whole passage. 0 embeds each passage whole.
-    Dev set, hybrid: MRR@10 0.758 -> 0.787, S@1 0.644 -> 0.689, for ~1.3x the embedding time."""
+    question better against a few sentences than against a whole passage. 0 embeds each passage whole."""
     merge_labels: bool = True
     """Sections holding nothing but a label and the paper's title (a cover sheet's "Title: X") join the
     section after them instead of becoming passages that match every question about the paper."""
     split_resolutions: bool = True
     """Give each numbered part of a RESOLVED block ("1) That ...") a passage of its own: each is a
-    decision in its own right (dev set nDCG@10 0.632 -> 0.656, other metrics unchanged)."""
+    decision in its own right."""
     lead_ins: bool = True
     """A passage that starts inside a list carries the sentence introducing the list ("The additional
     services commissioned in 2022/23 will be continued in 2023/24 including:") in its header."""

@@ -1,4 +1,4 @@
-"""Small helpers for the light markup left in text converted from PDFs and web pages."""
+"""Functions for the light markup left in text converted from PDFs and web pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plain-text papers (.txt, .md), and the text helpers every reader shares."""
+"""Plain-text papers (.txt, .md), and the text functions every reader shares."""
 
 from __future__ import annotations
 

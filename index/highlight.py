@@ -14,17 +14,13 @@ SENTENCE = re.compile(r"[^\n.!?;](?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))*(?:[.!?;]+|$
 time (starting anywhere in it, the pattern scanned to its end and failed: 18 s for 50,000 "!")."""
 LEAD_IN = re.compile(r":-?$")
 """A sentence introducing a list ("It is recommended that the Committee:", "Requests that officers:-"): the
-question's words are in it, the answer in the item it introduces, so the two are marked together.
-Highlight@10, with this and the sentence pattern above against before: 104 against 100 of the 141 developed-on
-questions answered in the top 10, 75 against 71 of the 107 held-out ones."""
+question's words are in it, the answer in the item it introduces, so the two are marked together."""
 MIN_SENTENCE = 12
 
 
 HEADER_WEIGHT = 0.5
 """A question word the passage's header already has (its paper, item or section title) names the topic
-every sentence of the passage shares, not the answer, so it counts half. Highlight@10 (`eval.metrics`) with
-BM25 idf weights and this discount, against counting shared words: 97 against 89 of the 141 developed-on
-questions answered in the top 10, 70 against 61 of the 107 held-out ones; marking ties too: 98 and 70."""
+every sentence of the passage shares, not the answer, so it counts half (docs/design.md)."""
 
 
 def best_sentences(

@@ -25,75 +25,44 @@ MAX_K = 100
 class SearchConfig:
     """How retrieval is done; `precedent eval --compare` runs several of these side by side.
 
-    The figures below were measured when each setting was chosen (before the fourth session's 1,100-character
-    passages unless they say otherwise); the README has the current ones."""
+    Each default's measurements, and the alternatives tried, are in docs/design.md."""
 
     name: str = "hybrid"
     bm25: bool = True
     dense: bool = True
     bm25_weight: float = 1.0
     dense_weight: float = 0.5
-    """BM25 is the stronger retriever on council papers. Convex fusion, 0.35 / 0.5 / 0.7 / 1.0: the 145
-    developed-on council questions MRR@10 0.838 / 0.827 / 0.814 / 0.816, SciFact nDCG@10 0.714 / 0.729 /
-    0.730 / 0.735; 0.5 serves both."""
+    """BM25 is the stronger retriever on council papers; 0.5 serves them and SciFact alike."""
     candidates: int = 200
-    """How deep each retriever's list goes into fusion. Dev + extra questions (105), hybrid: MRR@10 0.787 at
-    100, 0.797 at 200 and 300, 0.796 at 500; 50 loses 0.004. Convex fusion: 145 questions 0.819 / 0.827 /
-    0.832 and SciFact nDCG@10 0.729 / 0.729 / 0.724 at 100 / 200 / 400."""
+    """How deep each retriever's list goes into fusion."""
     fusion: str = "convex"
-    """"convex" (weighted sum of min-max normalised scores) or "rrf" (weighted reciprocal rank fusion).
-    Measured side by side (fast embeddings, final code, boosts 1.5 with convex and 1.3 with RRF, the best of
-    each): SciFact nDCG@10 0.729 against 0.712; the 145 developed-on council questions (dev + extra +
-    extra2) MRR@10 0.827 against 0.802 (plain embeddings 0.819 against 0.789). RRF keeps only ranks, so a
-    passage BM25 scores far above the rest counts no more than a narrow winner; on the dev set alone, tuned
-    on under RRF for three sessions, RRF stays ahead (MRR 0.813 against 0.795)."""
+    """"convex" (weighted sum of min-max normalised scores) or "rrf" (weighted reciprocal rank fusion)."""
     decision_boost: float = 1.5
-    """Multiplier for RESOLVED passages when the question asks what was agreed or decided. Convex scores
-    spread wider than RRF's, so they need a larger multiplier: 145 questions, MRR@10 0.817 at 1.3, 0.821 at
-    1.5 (with the recommendation boost at 1.5 too: 0.827), 0.817 at 2.0 (all boosts)."""
+    """Multiplier for RESOLVED passages when the question asks what was agreed or decided."""
     period_boost: float = 1.3
     """Multiplier for passages about a period the question names ("in April 2023", "since 2015", "the last
-    meeting"; `rerank.query_period`). Meeting dates only, MRR@10 without -> with, convex fusion: dev 0.795 ->
-    0.784, extra 0.838 -> 0.839, extra2 0.845 -> 0.859 (even over these 145 developed-on questions), holdout
-    0.797 -> 0.804, fresh 0.769 -> 0.786. On because a search product should honour the date a question
-    names and the held-out sets agree; under RRF it was off (dev S@1 0.622 -> 0.600 in the first session).
-    Since the fifth session a passage that names a day or month in the period counts too, unless it names
-    many (`rerank.about_period`): 145 questions 0.847 -> 0.854, dev-009 and dev-032 rank 2 -> 1, nothing
-    else moves."""
+    meeting"; `rerank.query_period`): a meeting in it, or a day or month in it named in the passage."""
     attendance_boost: float = 1.5
-    """Multiplier for attendance blocks when the question asks who chaired, attended or sent apologies.
-    Dev set: dev-029 rank 2 -> 1, nothing else moves, the same at 1.15, 1.3 and 1.5 (an earlier version
-    that fired on every "who"/"when" question cost S@1 0.622 -> 0.600 and was left off). Under convex
-    fusion 1.3 and 1.5 rank the 145 questions identically; 1.5 like the other boosts."""
+    """Multiplier for attendance blocks when the question asks who chaired, attended or sent apologies."""
     contact_boost: float = 1.5
     """Multiplier for report authors' blocks when the question asks who wrote a paper or whom to contact;
     such a block first scores at least as well as its paper's best passage (it names no topic itself).
-    1.0 switches both off. Dev + extra + extra2 (145), under RRF: x-056 none -> 4 (boost), x-060 none -> 1
-    (lift)."""
+    1.0 switches both off."""
     recommendation_boost: float = 1.5
-    """Multiplier for a report's or briefing note's Recommendations section when the question asks what the
-    meeting was "recommended / asked / requested to" do. Dev + extra + extra2 (145), hybrid under RRF: MRR@10
-    0.785 -> 0.792 (two questions up, none down; the same with plain embeddings)."""
+    """Multiplier for a report's Recommendations section when the question asks what the meeting was
+    "recommended / asked / requested to" do."""
     min_dense: float = 0.40
     min_bm25: float = 2.0
     min_coverage: float = 0.75
     """No good match: when the best passage's cosine is below `min_dense` and either fewer than
     `min_coverage` of the query's words occur anywhere in the corpus or its best BM25 is below `min_bm25`,
-    search returns nothing rather than neighbours. Calibrated on the bundled corpus (dense scores are
-    best-window cosines): every dev question has cosine >= 0.45 except one (0.349, with 91% of its words
-    in the corpus and BM25 10.3); off-topic queries ("premier league results", "weather tomorrow in
-    paris", "best pizza recipe with pineapple") have cosine <= 0.35 and at most a third of their words
-    in the corpus; one-word queries such as "allotments", "apologies" or "dog" have every word in the
-    corpus and BM25 >= 2.2."""
+    search returns nothing rather than neighbours. Judged on the whole index, before filters."""
     merge_duplicates: bool = True
     """Show text printed in several papers once, with every source in `Hit.also_in`."""
     expand_acronyms: bool = True
     """Widen the question with the definitions the papers make ("Senior Responsible Owner (SRO)"; see
     `index.glossary`): BM25 also gets the acronym of each long form the question spells out, the dense
-    model also gets the long form of each acronym (it does not know council acronyms; BM25 matches them
-    as written). Dev hybrid: MRR 0.741 -> 0.758. SciFact (1,092 defined acronyms) loses ~0.005 nDCG@10
-    with both directions for both retrievers; this split loses ~0.004, within noise."""
-
+    model the long form of each acronym (it does not know council acronyms; BM25 matches them as written)."""
 
 NO_BOOSTS = dict(
     decision_boost=1.0, attendance_boost=1.0, contact_boost=1.0, recommendation_boost=1.0, period_boost=1.0

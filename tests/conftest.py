@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled corpus, a real index built once per session, a fake encoder for plumbing."""
+"""Shared fixtures: the bundled corpus, a real index built once per test run, a fake encoder for plumbing."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def small_corpus(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
-    """The bundled corpus indexed with the bundled model, built once per test session."""
+    """The bundled corpus indexed with the bundled model, built once per test run."""
     from index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("real") / "index"
