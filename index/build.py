@@ -52,6 +52,8 @@ class BuildReport:
     vectors_embedded: int = 0
     """Texts embedded: a long passage is embedded as several windows (`ChunkerSettings.dense_window`)."""
     seconds: float = 0.0
+    empty: list[str] = field(default_factory=list)
+    """Documents read but too short to give a passage: indexed with none, and named in the summary."""
 
     def summary(self) -> str:
         lines = [
@@ -60,6 +62,7 @@ class BuildReport:
             f"{len(self.reused)} unchanged, {len(self.removed)} removed"
         ]
         lines += [f"  could not read {f['path']}: {f['reason']}" for f in self.failures]
+        lines += [f"  no text to index in {doc_id}: too short for a passage; indexed with none" for doc_id in self.empty]
         return "\n".join(lines)
 
 
@@ -181,6 +184,12 @@ def build_index(
                 texts[len(records) - 1] = doc_texts
             report.embedded.append(doc.doc_id)
         report.removed = sorted(set(old_records) - {r["doc_id"] for r in records})
+        if not any(d.chunks for d in docs):
+            names = ", ".join(r["doc_id"] for r in records[:5]) + (" ..." if len(records) > 5 else "")
+            raise CorpusError(
+                f"no text to index in {', '.join(map(str, paths))}: every readable document ({names}) is too "
+                "short for a passage; add papers with text"
+            )
 
         if texts:
             encoder = encoder or load_encoder(model)
@@ -196,6 +205,7 @@ def build_index(
         shutil.rmtree(index_dir / "staging", ignore_errors=True)
     report.documents = len(records)
     report.chunks = sum(len(d.chunks) for d in docs)
+    report.empty = [r["doc_id"] for r, d in zip(records, docs, strict=True) if not d.chunks]
     report.seconds = time.perf_counter() - started
     return report
 
@@ -238,7 +248,7 @@ def _embed(texts: dict[int, list[str]], records, docs: list[Embedded], encoder, 
             offset = 0
             for i in group:
                 count = len(texts[i])
-                doc_vectors = np.asarray(vectors[offset : offset + count], dtype=np.float32).reshape(count, -1)
+                doc_vectors = np.asarray(vectors[offset : offset + count], dtype=np.float32).reshape(count, encoder.dim)
                 offset += count
                 docs[i].vectors = doc_vectors
                 tmp = staging / f".{records[i]['fingerprint']}.{os.getpid()}.npy"
@@ -317,6 +327,7 @@ def _write_generation(index_dir, records, docs, model, dim, settings, key, repor
         "dense_index": dense.kind,
         "documents": {r["doc_id"]: {"fingerprint": r["fingerprint"], "source": r["source"]} for r in records},
         "failures": report.failures,
+        "empty": [r["doc_id"] for r, d in zip(records, docs, strict=True) if not d.chunks],
     }
     try:
         write_json_atomic(index_dir / MANIFEST, manifest)

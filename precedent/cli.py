@@ -47,6 +47,8 @@ def cmd_index(args) -> int:
         )
         for failure in manifest.get("failures", []):
             print(f"  not indexed: {failure['path']}: {failure['reason']}")
+        for doc_id in manifest.get("empty", []):
+            print(f"  no text to index: {doc_id} (too short for a passage)")
         return 0
     paths = args.paths or [BUNDLED_CORPUS]
     report = build_index(paths, index_dir, model=args.model or DEFAULT_MODEL, rebuild=args.rebuild)

@@ -268,3 +268,38 @@ def test_highlights_are_ordered_separate_spans_of_the_passage(question, text):
 def test_a_long_run_of_stops_is_passed_over_quickly(run_of):
     with time_limit(EXAMPLE_SECONDS):  # a hang guard: 50,000 "!" took 18 s with the first lead-in pattern
         assert best_sentences("dots", run_of * 50_000 + "\n" + run_of * 50_000) == ()
+
+
+# --- builds of any mix of readable documents --------------------------------------------------------------
+
+short_text = st.one_of(st.sampled_from(["Agenda", "Noted.", "Item 1", "", " \n"]), st.text(max_size=15))
+paper_text = st.one_of(short_text, council_text, st.sampled_from(FRAGMENTS).map(lambda f: (f + " ") * 30))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(paper_text, min_size=1, max_size=6))
+def test_any_mix_of_readable_documents_builds_or_says_there_is_no_text(texts, fake_encoder):
+    from corpus.readers import read_corpus
+    from index.build import build_index
+    from index.index import Index
+    from precedent.errors import CorpusError
+
+    with tempfile.TemporaryDirectory() as folder:
+        papers = Path(folder) / "papers"
+        papers.mkdir()
+        for number, text in enumerate(texts):
+            (papers / f"{number}.txt").write_text(text, encoding="utf-8", errors="replace")
+        readable = {doc.doc_id for doc in read_corpus([papers]).documents}
+        try:
+            report = build_index([papers], Path(folder) / "ix", encoder=fake_encoder, model="test:hashing", progress=False)
+        except CorpusError as error:
+            event("refused: no text")
+            assert ("too short for a passage; add papers with text" in str(error)) == bool(readable), str(error)
+            return
+        event("built")
+        index = Index.load(Path(folder) / "ix")
+        assert set(index.documents) == readable
+        with_passages = {chunk.doc_id for chunk in index.chunks}
+        assert with_passages and set(report.empty) == readable - with_passages
+        for chunk in index.chunks:
+            assert index.documents[chunk.doc_id]["text"][chunk.start : chunk.end] == chunk.text

@@ -45,7 +45,7 @@ import json, sys
 from index.build import build_index
 from tests.conftest import FakeEncoder
 report = build_index([sys.argv[1]], sys.argv[2], model=FakeEncoder.name, encoder=FakeEncoder(), progress=False)
-print(json.dumps({"documents": report.documents, "failures": report.failures}))
+print(json.dumps({"documents": report.documents, "failures": report.failures, "empty": report.empty}))
 """
 CLI = "import sys; from precedent.cli import main; sys.exit(main(sys.argv[1:]))"
 CLI_WITH_FAKE_ENCODER = """
@@ -128,6 +128,8 @@ def hostile(tmp_path_factory):
         "big.txt": "Public Space Protection Order",
         "one-line.txt": "The allotments rent review was deferred again.",
     }
+    (corpus / "agenda.txt").write_text("Agenda\n", encoding="utf-8")  # readable, too short for a passage
+    (corpus / "noted.html").write_text("<html><body><p>Noted.</p></body></html>", encoding="utf-8")
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "junk.pdf").write_bytes(random.Random(7).randbytes(5000).replace(b"%", b"_"))
     (corpus / "truncated.pdf").write_bytes(make_pdf(TWO_PAGES)[:400])
@@ -159,9 +161,15 @@ def assert_failures_match(failures: dict[str, str], bad: dict[str, str]) -> None
             assert failures[path] == reason, path
 
 
+NO_TEXT = ["agenda.txt", "noted.html"]
+"""Hostile-folder documents that read but give no passage: indexed with none, named in the build summary."""
+
+
 def assert_indexed_verbatim(index_dir: Path, good: dict[str, str]) -> Index:
     index = Index.load(index_dir)
-    assert sorted(index.documents) == sorted(good)
+    assert sorted(index.documents) == sorted([*good, *NO_TEXT])
+    assert sorted(index.manifest["empty"]) == NO_TEXT
+    assert not any(chunk.doc_id in NO_TEXT for chunk in index.chunks)
     by_doc: dict[str, list] = {}
     for chunk in index.chunks:
         assert index.documents[chunk.doc_id]["text"][chunk.start : chunk.end] == chunk.text
@@ -193,7 +201,8 @@ def test_build_index_reads_every_good_file_and_names_every_bad_one(hostile, tmp_
 
     assert child.returncode == 0, child.stderr
     report = json.loads(child.stdout)
-    assert report["documents"] == len(good)
+    assert report["documents"] == len(good) + len(NO_TEXT)
+    assert sorted(report["empty"]) == NO_TEXT
     assert_failures_match({f["path"]: f["reason"] for f in report["failures"]}, bad)
     index = assert_indexed_verbatim(tmp_path / "ix", good)
     assert index.manifest["failures"] == report["failures"]
@@ -211,13 +220,18 @@ def test_cli_index_exits_0_and_status_lists_every_bad_file(hostile, tmp_path):
     assert child.returncode == 0, child.stderr
     assert "Traceback" not in child.stderr
     summary, *reported = child.stdout.splitlines()
-    assert summary.startswith(f"indexed {len(good)} documents (")
+    assert summary.startswith(f"indexed {len(good) + len(NO_TEXT)} documents (")
+    no_text = [line for line in reported if line.startswith("  no text to index in ")]
+    assert no_text == [f"  no text to index in {name}: too short for a passage; indexed with none" for name in NO_TEXT]
+    reported = [line for line in reported if line not in no_text]
     prefix = "  could not read "
     assert all(line.startswith(prefix) for line in reported)
     assert_failures_match(dict(line.removeprefix(prefix).split(": ", 1) for line in reported), bad)
     assert status.returncode == 0, status.stderr
     head, *listed = status.stdout.splitlines()
-    assert head.startswith(f"{index_dir}: {len(good)} documents, ") and "model test:hashing" in head
+    assert head.startswith(f"{index_dir}: {len(good) + len(NO_TEXT)} documents, ") and "model test:hashing" in head
+    assert listed[-len(NO_TEXT) :] == [f"  no text to index: {name} (too short for a passage)" for name in NO_TEXT]
+    listed = listed[: -len(NO_TEXT)]
     prefix = "  not indexed: "
     assert all(line.startswith(prefix) for line in listed)
     assert_failures_match(dict(line.removeprefix(prefix).split(": ", 1) for line in listed), bad)
