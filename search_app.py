@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
-from precedent.display import readable
+from precedent.display import to_html
 from precedent.errors import InvalidQuery, PrecedentError
 
 EXAMPLES = [
@@ -33,6 +35,24 @@ CSS = """
 .hit details {margin-top: 8px;}
 .hit details .passage {max-height: 420px; overflow: auto; background: #f6f8fa; padding: 8px;}
 .hit .copy {font-size: 0.85em; width: 100%; margin-top: 6px; color: #333;}
+.answer {border: 2px solid #1f6feb; border-radius: 10px; padding: 14px 16px; margin: 8px 0 16px; background: #f0f6ff;}
+.answer.weak {border-color: #d0d7de; background: #f6f8fa;}
+.answer .answer-kind {font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.05em; color: #1f6feb;}
+.answer.weak .answer-kind {color: #57606a;}
+.answer .answer-text {white-space: pre-wrap; font-family: Georgia, serif; font-size: 1.1em; line-height: 1.5;
+  margin: 6px 0; color: #111;}
+.answer .answer-cite {font-weight: 600; color: #1f2937;}
+.answer mark, .resolution mark {background: #fff3a3;}
+.passage.resolution {border-left: 4px solid #1f6feb; padding-left: 10px; margin: 6px 0;}
+.hit .passage + .passage {margin-top: 8px; padding-top: 8px; border-top: 1px dashed #d0d7de;}
+.file {font-size: 0.8em; color: #8c959f;}
+table.paper-table {border-collapse: collapse; margin: 6px 0; font-family: system-ui, sans-serif; font-size: 0.9em;
+  white-space: normal;}
+table.paper-table th, table.paper-table td {border: 1px solid #d0d7de; padding: 3px 6px; vertical-align: top;}
+table.paper-table th {background: #f6f8fa;}
+svg.timeline line {stroke: #8c959f; stroke-width: 2;}
+svg.timeline circle {fill: #1f6feb; cursor: pointer;}
+svg.timeline text {font-size: 11px; fill: #57606a;}
 .notice {padding: 12px; border-radius: 8px; background: #fff8c5; border: 1px solid #d4a72c; color: #3b2300;}
 """
 
@@ -44,6 +64,7 @@ class App:
         self.index_dir = Path(index_dir)
         self._index = None
         self._lock = threading.Lock()
+        self.exports = Path(tempfile.mkdtemp(prefix="precedent-exports-"))
 
     def index(self):
         from index.index import Index
@@ -96,47 +117,188 @@ def _text(value, name: str) -> str:
 
 
 def _mark(text: str, spans) -> str:
-    """`text` as a reader sees it (`precedent.display.readable`), escaped, with the given spans in <mark>."""
-    text, spans = readable(text, spans)
-    out, cursor = [], 0
-    for start, end in sorted(spans):
-        if start < cursor:
-            continue
-        out += [html.escape(text[cursor:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
-        cursor = end
-    out.append(html.escape(text[cursor:]))
-    return "".join(out)
+    """`text` as a reader sees it (`precedent.display`), escaped, spans in <mark>, tables as tables."""
+    return to_html(text, spans)
 
 
-def render_hits(index, hits, *, query: str) -> str:
-    """Result cards for `hits`, with context read from `index`, the generation that found them."""
+def paper_link(doc_id: str, offset: int, label: str) -> str:
+    """A link that opens the app's paper view at `offset` of `doc_id` (served from the index only)."""
+    query = urlencode({"doc": doc_id, "at": offset})
+    return f"<a class='open' href='?{html.escape(query)}#paper' target='_blank' rel='noopener'>{html.escape(label)}</a>"
+
+
+def _source(citation, offset: int) -> str:
+    page = f" at p. {citation.page}" if citation.page else ""
+    links = [paper_link(citation.doc_id, offset, f"Open the paper{page}")]
+    url = getattr(citation, "url", "")
+    if url.startswith(("http://", "https://")):
+        links.append(
+            f"<a class='source' href='{html.escape(url, quote=True)}' target='_blank' rel='noopener'>source</a>"
+        )
+    return " · ".join(links) + f" <span class='file'>{html.escape(citation.doc_id)}</span>"
+
+
+ANSWER_KIND = {"decision": "Decision", "figure": "Figure", "date": "Date", "names": "Who", "passage": "Answer"}
+
+
+def render_answer(index, answer) -> str:
+    """The answer box: the verbatim answer with its citation, or the closest passage when evidence is weak."""
+    if answer is None:
+        return ""
+    text = index.documents[answer.doc_id]["text"]
+    marks = [(s - answer.start, e - answer.start) for s, e in answer.marks]
+    body = text[answer.start : answer.end] if answer.kind == "decision" else answer.text
+    shown = _mark(body, marks if answer.kind == "decision" else [])
+    label = ANSWER_KIND[answer.kind] if answer.confident else "Closest passage (no clear answer)"
+    weak = "" if answer.confident else " weak"
+    return (
+        f"<div class='answer{weak}' id='answer'><div class='answer-kind'>{html.escape(label)}</div>"
+        f"<div class='answer-text'>{shown}</div>"
+        f"<div class='answer-cite'>{html.escape(answer.citation.heading())}</div>"
+        f"<div class='meta'>{_source(answer.citation, answer.start)}</div></div>"
+    )
+
+
+def render_groups(index, answered) -> str:
+    """One card per paper item, its passages in document order, a RESOLVED block shown once, whole."""
     from index.context import context_of
 
-    if not hits:
-        return (
-            f'<div class="notice">No passage matches “{html.escape(query)}” well. '
-            "Try other words or fewer filters.</div>"
-        )
-    top = max(h.score for h in hits) or 1.0
     cards = []
-    for hit in hits:
-        citation = hit.citation().line()
-        context = context_of(index, hit.chunk)
-        relevance = max(4, int(100 * hit.score / top))
-        also = "".join(f"<div class='meta'>Also in: {html.escape(c.line())}</div>" for c in hit.also_in)
+    for number, group in enumerate(answered.groups, start=1):
+        text = index.documents[group.citation.doc_id]["text"]
+        parts = []
+        if group.resolution:
+            start, end = group.resolution
+            marks = [(s - start, e - start) for s, e in group.resolution_marks]
+            parts.append(f"<div class='passage resolution'>{_mark(text[start:end], marks)}</div>")
+        for hit in group.hits:
+            if group.resolution and group.resolution[0] <= hit.chunk.start < group.resolution[1]:
+                continue
+            parts.append(f"<div class='passage' data-rank='{hit.rank}'>{_mark(hit.text, hit.highlights)}</div>")
+        first = min(group.hits, key=lambda h: h.rank)
+        context = context_of(index, first.chunk)
+        line = first.citation().line()
+        details = "".join(
+            f"<div class='meta'>passage {h.rank}: score {h.score:.3f}, found by {html.escape(', '.join(h.retrievers))}"
+            + "".join(f"; also in {html.escape(c.line())}" for c in h.also_in)
+            + "</div>"
+            for h in group.hits
+        )
         cards.append(
-            f"<div class='hit' data-rank='{hit.rank}'>"
-            f"<div class='cite'>{hit.rank}. {html.escape(citation)}</div>"
-            f"<div class='meta'>relevance <span class='bar' style='width:{relevance}px'></span> "
-            f"{hit.score:.3f} · found by {html.escape(', '.join(hit.retrievers))}</div>{also}"
-            f"<div class='passage'>{_mark(hit.text, hit.highlights)}</div>"
-            f"<input class='copy' readonly aria-label='citation to copy' value=\"{html.escape(citation, quote=True)}\" "
+            f"<div class='hit' data-rank='{number}'>"
+            f"<div class='cite'>{html.escape(group.citation.heading())}</div>"
+            f"<div class='meta'>{_source(group.citation, first.chunk.start)}</div>"
+            f"{''.join(parts)}"
+            f"<input class='copy' readonly aria-label='citation to copy' value=\"{html.escape(line, quote=True)}\" "
             "onclick='this.select();navigator.clipboard&&navigator.clipboard.writeText(this.value)'>"
-            f"<details><summary>Show in context: {html.escape(context.title)}</summary>"
+            f"<details class='context'><summary>Show in context: {html.escape(context.title)}</summary>"
             f"<div class='passage context'>{_mark(context.text, [(context.passage_start, context.passage_end)])}</div>"
-            "</details></div>"
+            "</details>"
+            f"<details class='scores'><summary>details</summary>{details}</details></div>"
         )
     return "".join(cards)
+
+
+def render_answered(index, answered) -> str:
+    """The Ask tab's page: the answer first, then the cards."""
+    if not answered.hits:
+        return (
+            f'<div class="notice">No passage matches “{html.escape(answered.query)}” well. '
+            "Try other words or fewer filters.</div>"
+        )
+    return render_answer(index, answered.answer) + render_groups(index, answered)
+
+
+def render_paper(index, doc_id: str, at: int | None) -> str:
+    """The paper view: the paper holding offset `at` of `doc_id`, page by page, the passage there marked."""
+    record = index.documents.get(doc_id)
+    if record is None:
+        return _error(f"{doc_id!r} is not in this index; search again to get current links")
+    text = record["text"]
+    at = min(max(int(at or 0), 0), max(len(text) - 1, 0))
+    paper = next((p for p in record["papers"] if p["start"] <= at < p["end"]), None)
+    start, end = (paper["start"], paper["end"]) if paper else (0, len(text))
+    if end - start > MAX_PAPER_VIEW:
+        start, end = max(start, at - MAX_PAPER_VIEW // 2), min(end, at + MAX_PAPER_VIEW // 2)
+    chunk = next((c for c in index.chunks if c.doc_id == doc_id and c.start <= at < c.end), None)
+    mark = [(chunk.start - start, chunk.end - start)] if chunk else []
+    title = paper["title"] if paper else record.get("title", doc_id)
+    return (
+        f"<div class='paper-view'><div class='cite'>{html.escape(title)} "
+        f"<span class='file'>{html.escape(doc_id)}</span></div>"
+        f"<div class='passage' id='paper-at'>{_mark(text[start:end], mark)}</div></div>"
+    )
+
+
+MAX_PAPER_VIEW = 60000
+"""Characters of a long paper shown around the linked passage."""
+
+
+def render_decisions(index, found, *, topic: str) -> str:
+    """The decisions view: a timeline by meeting date (each point links to its decision), then the list."""
+    if not found:
+        return f'<div class="notice">No decision about “{html.escape(topic)}” found. Try other words.</div>'
+    entries = []
+    for number, decision in enumerate(found, start=1):
+        refers = "".join(f"<div class='meta refers'>Refers to: {html.escape(r)}</div>" for r in decision.refers_to)
+        entries.append(
+            f"<div class='hit decision' id='decision-{number}' "
+            f"data-date='{html.escape(decision.citation.meeting_date)}'>"
+            f"<div class='cite'>{html.escape(decision.citation.heading())}</div>"
+            f"<div class='meta'>{_source(decision.citation, decision.start)}</div>{refers}"
+            f"<div class='passage resolution'>{_mark(decision.text, [])}</div></div>"
+        )
+    what = f"about “{html.escape(topic)}”" if topic.strip() else "in the register"
+    return (
+        f"<div class='meta'>{len(found)} decisions {what}, newest first.</div>"
+        + decision_timeline(found)
+        + "".join(entries)
+    )
+
+
+def decision_timeline(found) -> str:
+    """An SVG strip of the decisions by meeting date; each point links to its entry in the list."""
+    from datetime import date
+
+    dated = [
+        (n, date.fromisoformat(d.citation.meeting_date)) for n, d in enumerate(found, 1) if d.citation.meeting_date
+    ]
+    if not dated:
+        return ""
+    first, last = min(d for _, d in dated), max(d for _, d in dated)
+    span = max((last - first).days, 1)
+    width, pad = 700, 30
+    points, years = [], sorted({d.year for _, d in dated})
+    for number, day in dated:
+        x = pad + (width - 2 * pad) * (day - first).days / span
+        label = html.escape(found[number - 1].citation.heading())
+        points.append(
+            f"<a href='#decision-{number}' class='point'><circle cx='{x:.1f}' cy='30' r='7'>"
+            f"<title>{label}</title></circle></a>"
+        )
+    ticks = "".join(
+        f"<text x='{pad + (width - 2 * pad) * (date(y, 1, 1) - first).days / span:.1f}' y='62'>{y}</text>"
+        for y in years
+        if first <= date(y, 1, 1) <= last
+    )
+    return (
+        f"<svg class='timeline' role='img' aria-label='decisions by meeting date' viewBox='0 0 {width} 70' "
+        f"width='100%' height='70'><line x1='{pad}' y1='30' x2='{width - pad}' y2='30' />{''.join(points)}"
+        f"<text x='{pad}' y='12'>{first.isoformat()}</text>"
+        f"<text x='{width - pad - 70}' y='12'>{last.isoformat()}</text>"
+        f"{ticks}</svg>"
+    )
+
+
+def write_exports(found, folder: Path) -> tuple[str, str]:
+    """The register as CSV and JSON files in `folder`, for the download buttons."""
+    from index.decisions import to_csv, to_json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = folder / "decisions.csv", folder / "decisions.json"
+    csv_path.write_text(to_csv(found), encoding="utf-8")
+    json_path.write_text(to_json(found), encoding="utf-8")
+    return str(csv_path), str(json_path)
 
 
 def _error(err: Exception) -> str:
@@ -146,8 +308,8 @@ def _error(err: Exception) -> str:
 def build_blocks(app: App):
     import gradio as gr
 
+    from index.ask import ask
     from index.decisions import decisions
-    from index.search import search
 
     try:
         index = app.index()
@@ -157,22 +319,37 @@ def build_blocks(app: App):
         committees, startup_error = [], str(err)
     from corpus.structure import PAPER_TYPES
 
-    def ask(query, committee, date_from, date_to, paper_types, k):
+    def ask_page(query, committee, date_from, date_to, paper_types, k):
         try:
             index = app.index()
             filters = _filters(committee, date_from, date_to, paper_types)
-            hits = search(index, _text(query, "the question"), k=_whole(k), filters=filters)
-            return render_hits(index, hits, query=query)
+            answered = ask(index, _text(query, "the question"), k=_whole(k), filters=filters)
+            return render_answered(index, answered)
         except PrecedentError as err:
             return _error(err)
 
-    def timeline(topic, date_from, date_to):
+    def open_paper(request: gr.Request):
+        params = dict(request.query_params) if request else {}
+        if "doc" not in params:
+            return gr.Tabs(), ""
+        try:
+            at = int(params.get("at", 0))
+        except ValueError:
+            at = 0
+        try:
+            return gr.Tabs(selected="paper"), render_paper(app.index(), params["doc"], at)
+        except PrecedentError as err:
+            return gr.Tabs(selected="paper"), _error(err)
+
+    def timeline(topic, committee, date_from, date_to):
         try:
             index = app.index()
-            hits = decisions(index, _text(topic, "the topic"), k=10, filters=_filters("", date_from, date_to, ()))
-            return render_hits(index, hits, query=topic)
+            filters = _filters(committee, date_from, date_to, ())
+            found = decisions(index, _text(topic, "the topic"), filters=filters)
+            files = write_exports(found, app.exports)
+            return render_decisions(index, found, topic=topic), *files
         except PrecedentError as err:
-            return _error(err)
+            return _error(err), None, None
 
     def corpus_table():
         try:
@@ -186,10 +363,11 @@ def build_blocks(app: App):
         """Search the index; returns the same JSON as `precedent search --json`."""
         try:
             filters = _filters(committee, date_from, date_to, [paper_type] if paper_type else [])
-            hits = search(app.index(), _text(query, "query"), k=_whole(k), filters=filters)
+            index = app.index()
+            answered = ask(index, _text(query, "query"), k=_whole(k), filters=filters)
         except PrecedentError as err:  # the user's to fix: shown to the caller, no traceback in the server log
             raise gr.Error(str(err), print_exception=False) from err
-        return {"query": query, "results": [h.to_dict() for h in hits]}
+        return {**answered.to_dict(index), "query": query}
 
     with gr.Blocks(title="Precedent — council papers search") as blocks:
         gr.Markdown(
@@ -198,7 +376,7 @@ def build_blocks(app: App):
         )
         if startup_error:
             gr.HTML(_error(startup_error))
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
                     query = gr.Textbox(
@@ -222,20 +400,24 @@ def build_blocks(app: App):
                 gr.Examples(EXAMPLES, inputs=[query])
                 results = gr.HTML(elem_id="results")
                 inputs = [query, committee, date_from, date_to, types, k]
-                gr.on([go.click, query.submit], ask, inputs=inputs, outputs=results, api_visibility="private")
+                gr.on([go.click, query.submit], ask_page, inputs=inputs, outputs=results, api_visibility="private")
             with gr.Tab("Decisions", id="decisions"):
                 with gr.Row():
                     topic = gr.Textbox(label="Topic", placeholder="e.g. dog control", scale=5, elem_id="topic")
                     go_decisions = gr.Button("Show decisions", variant="primary", scale=1, elem_id="decisions-button")
                 with gr.Row():
+                    d_committee = gr.Dropdown(choices=[""] + committees, value="", label="Committee")
                     d_from = gr.Textbox(label="From (YYYY-MM-DD)")
                     d_to = gr.Textbox(label="To (YYYY-MM-DD)")
+                with gr.Row():
+                    csv_file = gr.DownloadButton("Download CSV", value=None, elem_id="download-csv")
+                    json_file = gr.DownloadButton("Download JSON", value=None, elem_id="download-json")
                 decision_results = gr.HTML(elem_id="decision-results")
                 gr.on(
                     [go_decisions.click, topic.submit],
                     timeline,
-                    inputs=[topic, d_from, d_to],
-                    outputs=decision_results,
+                    inputs=[topic, d_committee, d_from, d_to],
+                    outputs=[decision_results, csv_file, json_file],
                     api_visibility="private",
                 )
             with gr.Tab("Corpus", id="corpus") as corpus_tab:
@@ -246,6 +428,13 @@ def build_blocks(app: App):
                 )
                 corpus_tab.select(corpus_table, outputs=table, api_visibility="private")
                 blocks.load(corpus_table, outputs=table, api_visibility="private")
+            with gr.Tab("Paper", id="paper"):
+                paper_view = gr.HTML(
+                    "<div class='notice'>Open a paper from a result's link.</div>", elem_id="paper-view"
+                )
+        blocks.load(open_paper, outputs=[tabs, paper_view], api_visibility="private").then(
+            None, js="() => document.getElementById('paper-at')?.querySelector('mark')?.scrollIntoView()"
+        )
         gr.api(api_search, api_name="search")
     return blocks
 

@@ -27,7 +27,17 @@ from dataclasses import dataclass
 from eval.scoring import PASSAGE_CHARS, Evidence, Question, answers_normalised, holds, normalise
 
 CUTOFFS = (1, 5, 10)
-METRICS = ("success@1", "success@5", "success@10", "mrr@10", "recall@10", "ndcg@10", "highlight@10")
+METRICS = (
+    "success@1",
+    "success@5",
+    "success@10",
+    "mrr@10",
+    "recall@10",
+    "ndcg@10",
+    "highlight@10",
+    "answer@1",
+    "group@1",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,10 @@ class Judgement:
     type: str = ""
     highlighted: bool = False
     """Whether the first answering passage's highlighted sentences hold an item it answers."""
+    answered: bool = False
+    """Whether the answer's text (`index.ask.Answer.text`) answers an evidence item."""
+    grouped: bool = False
+    """Whether the first card (one paper item) holds a passage answering an evidence item."""
 
     @property
     def first_rank(self) -> int | None:
@@ -74,6 +88,8 @@ class Judgement:
             "recall@10": self.recall(10),
             "ndcg@10": self.ndcg(10),
             "highlight@10": float(self.highlighted and self.success(10) == 1.0),
+            "answer@1": float(self.answered),
+            "group@1": float(self.grouped),
         }
 
 
@@ -84,6 +100,8 @@ def judge(
     question_id: str = "",
     type: str = "",
     highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
+    answer: str | None = None,
+    first_group: Sequence[str] = (),
 ) -> Judgement:
     """Find, per evidence item, the first rank whose passage answers it.
 
@@ -92,6 +110,8 @@ def judge(
         evidence: `Evidence` items or bare quotes.
         highlights: per passage, the (start, end) offsets search marked in it (`Hit.highlights`).
         question_id, type: carried into the judgement for per-type means and the failure view.
+        answer: the answer's text, judged by the same rule (Answer@1).
+        first_group: the texts shown in the first card (Group@1).
     """
     quotes = tuple(e.quote if isinstance(e, Evidence) else e for e in evidence)
     targets = [normalise(q) for q in quotes]
@@ -117,14 +137,28 @@ def judge(
         question_id=question_id,
         type=type,
         highlighted=highlighted,
+        answered=bool(answer) and any(answers(answer, q) for q in quotes),
+        grouped=any(answers(text, q) for text in first_group for q in quotes),
     )
 
 
 def judge_question(
-    question: Question, passages: Sequence[str], highlights: Sequence[Sequence[tuple[int, int]]] | None = None
+    question: Question,
+    passages: Sequence[str],
+    highlights: Sequence[Sequence[tuple[int, int]]] | None = None,
+    answer: str | None = None,
+    first_group: Sequence[str] = (),
 ) -> Judgement:
     """`judge` for a dev-set question, keeping its id and type."""
-    return judge(passages, question.evidence, question_id=question.id, type=question.type, highlights=highlights)
+    return judge(
+        passages,
+        question.evidence,
+        question_id=question.id,
+        type=question.type,
+        highlights=highlights,
+        answer=answer,
+        first_group=first_group,
+    )
 
 
 def best_ndcg(answering: Sequence[Iterable[int]], k: int = 10) -> float:

@@ -75,18 +75,39 @@ def _index_for(corpus: list[Path] | None, index_dir: Path | None, cache_name: st
     return index_dir
 
 
+def _first_group_texts(index, answered) -> list[str]:
+    """What the first card shows: its passages and, when it has one, the whole RESOLVED block."""
+    if not answered.groups:
+        return []
+    group = answered.groups[0]
+    texts = [h.text for h in group.hits]
+    if group.resolution:
+        start, end = group.resolution
+        texts.append(index.documents[group.citation.doc_id]["text"][start:end])
+    return texts
+
+
 def run_questions(index, questions, config, k: int = 10) -> dict:
     """One configuration over every question: the RUN.json object, with judgements kept aside."""
-    from index.search import search
+    from index.ask import ask
 
-    search(index, "warm up", k=1, config=config)
+    ask(index, "warm up", k=1, config=config)
     queries, judgements, latencies = [], [], []
     for question in questions:
         started = time.perf_counter()
-        hits = search(index, question.query, k=k, config=config)
+        answered = ask(index, question.query, k=k, config=config)
         latency = (time.perf_counter() - started) * 1000
         latencies.append(latency)
-        judgements.append(judge_question(question, [h.text for h in hits], [h.highlights for h in hits]))
+        hits = answered.hits
+        judgements.append(
+            judge_question(
+                question,
+                [h.text for h in hits],
+                [h.highlights for h in hits],
+                answer=answered.answer.text if answered.answer else None,
+                first_group=_first_group_texts(index, answered),
+            )
+        )
         queries.append(
             {
                 "id": question.id,
@@ -95,6 +116,7 @@ def run_questions(index, questions, config, k: int = 10) -> dict:
                 "latency_ms": round(latency, 2),
                 "first_answer_rank": judgements[-1].first_rank,
                 "answer_highlighted": judgements[-1].highlighted,
+                "answer": answered.answer.to_dict() if answered.answer else None,
                 "results": [
                     {
                         "rank": h.rank,

@@ -62,7 +62,7 @@ class BuildReport:
             f"{len(self.reused)} unchanged, {len(self.removed)} removed"
         ]
         lines += [f"  could not read {f['path']}: {f['reason']}" for f in self.failures]
-        lines += [f"  no text to index in {doc_id}: too short for a passage; indexed with none" for doc_id in self.empty]
+        lines += [f"  no text to index in {name}: too short for a passage; indexed with none" for name in self.empty]
         return "\n".join(lines)
 
 

@@ -1,35 +1,150 @@
-"""The decisions view: RESOLVED blocks about a topic as a timeline, latest meeting first."""
+"""The decisions register: every RESOLVED block of the archive, and the ones about a topic, newest first."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import csv
+import io
+import json
+from dataclasses import dataclass, replace
 
-from corpus.chunking import Chunk
 from index.filters import Filters
-from index.hit import Hit
+from index.hit import Citation
 from index.index import Index
-from index.search import renumber, search
+from index.search import MAX_K, search
+
+RELATIVE_CUTOFF = 0.75
+"""A decision is about the topic when its best passage scores at least this share of the best decision's
+score (docs/design.md: precision and recall of the cut-off on the question sets' decision questions)."""
+FIELDS = (
+    "meeting_date",
+    "committee",
+    "item",
+    "item_title",
+    "text",
+    "parts",
+    "doc",
+    "start",
+    "end",
+    "page",
+    "refers_to",
+)
 
 
-def decisions(index: Index, topic: str, *, k: int = 10, filters: Filters = Filters()) -> list[Hit]:
-    """The `k` resolutions most about `topic`, each whole RESOLVED block once, newest meeting first."""
-    hits = search(index, topic, k=k, filters=replace(filters, kinds=("resolved",)))
-    whole: dict[tuple[str, int], Hit] = {}
+@dataclass(frozen=True)
+class Decision:
+    """One RESOLVED block: where and when it was made, its text, its numbered parts in order."""
+
+    citation: Citation
+    start: int
+    end: int
+    text: str
+    parts: tuple[str, ...] = ()
+    score: float | None = None
+    refers_to: tuple[str, ...] = ()
+    """Headings of the minutes or meetings the decision's item refers to."""
+
+    def to_dict(self) -> dict:
+        c = self.citation
+        return {
+            "meeting_date": c.meeting_date or None,
+            "committee": c.committee,
+            "item": c.item,
+            "item_title": c.item_title,
+            "heading": c.heading(),
+            "text": self.text,
+            "parts": list(self.parts),
+            "doc": c.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "page": c.page,
+            "score": None if self.score is None else round(self.score, 6),
+            "refers_to": list(self.refers_to),
+        }
+
+
+def register(index: Index, filters: Filters = Filters()) -> list[Decision]:
+    """Every RESOLVED block in the index that `filters` keep, newest meeting first."""
+    by_block: dict[tuple[str, int], list] = {}
+    for position, chunk in enumerate(index.chunks):
+        if chunk.kind == "resolved":
+            by_block.setdefault(_block_of(index, chunk), []).append(position)
+    allowed = filters.mask(index.chunks) if filters.active else None
+    out = []
+    for (doc_id, start, end), positions in by_block.items():
+        if allowed is not None and not any(allowed[p] for p in positions):
+            continue
+        chunks = sorted((index.chunks[p] for p in positions), key=lambda c: c.start)
+        out.append(_decision(index, doc_id, start, end, chunks))
+    return sorted(out, key=lambda d: (d.citation.meeting_date, d.citation.doc_id, -d.start), reverse=True)
+
+
+def decisions(
+    index: Index, topic: str = "", *, filters: Filters = Filters(), cutoff: float = RELATIVE_CUTOFF
+) -> list[Decision]:
+    """The decisions about `topic` (all of them when it is empty), newest meeting first.
+
+    A decision is kept when one of its passages scores at least `cutoff` times the best decision's score.
+    """
+    if not topic.strip():
+        return register(index, filters)
+    hits = search(index, topic, k=MAX_K, filters=replace(filters, kinds=("resolved",)))
+    if not hits:
+        return []
+    best = hits[0].score
+    scores: dict[tuple[str, int, int], float] = {}
+    members: dict[tuple[str, int, int], list] = {}
     for hit in hits:
-        block = _whole_block(index, hit.chunk)
-        key = (block.doc_id, block.start)
-        if key not in whole:
-            whole[key] = replace(hit, chunk=block, highlights=())
-    ordered = sorted(whole.values(), key=lambda h: (h.chunk.meeting_date, -h.rank), reverse=True)
-    return renumber(ordered)
+        if hit.score < cutoff * best:
+            break
+        key = _block_of(index, hit.chunk)
+        scores[key] = max(scores.get(key, 0.0), hit.score)
+    for chunk in index.chunks:
+        if chunk.kind == "resolved" and (key := _block_of(index, chunk)) in scores:
+            members.setdefault(key, []).append(chunk)
+    found = [
+        replace(
+            _decision(index, doc_id, start, end, sorted(members[(doc_id, start, end)], key=lambda c: c.start)),
+            score=score,
+        )
+        for (doc_id, start, end), score in scores.items()
+    ]
+    return sorted(found, key=lambda d: (d.citation.meeting_date, d.citation.doc_id, -d.start), reverse=True)
 
 
-def _whole_block(index: Index, chunk: Chunk) -> Chunk:
-    """The full RESOLVED block a passage belongs to (numbered resolutions are indexed one by one)."""
-    record = index.documents.get(chunk.doc_id)
-    for paper in record["papers"] if record else ():
+def to_csv(found: list[Decision]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for decision in found:
+        row = decision.to_dict()
+        writer.writerow({**row, "parts": " | ".join(row["parts"]), "refers_to": " | ".join(row["refers_to"])})
+    return out.getvalue()
+
+
+def to_json(found: list[Decision]) -> str:
+    return json.dumps({"decisions": [d.to_dict() for d in found]}, ensure_ascii=False, indent=1)
+
+
+def block_span(record: dict, offset: int) -> tuple[int, int] | None:
+    """The whole RESOLVED block holding `offset` in a stored document record, or None."""
+    for paper in record["papers"]:
         for item in paper["items"]:
             for start, end in item["resolved"]:
-                if start <= chunk.start < end:
-                    return replace(chunk, start=start, end=end, text=record["text"][start:end])
-    return chunk
+                if start <= offset < end:
+                    return start, end
+    return None
+
+
+def _block_of(index: Index, chunk) -> tuple[str, int, int]:
+    """The whole RESOLVED block a resolved passage belongs to (numbered parts are indexed one by one)."""
+    record = index.documents.get(chunk.doc_id)
+    span = block_span(record, chunk.start) if record else None
+    return (chunk.doc_id, *(span or (chunk.start, chunk.end)))
+
+
+def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> Decision:
+    first = chunks[0]
+    citation = replace(Citation.of(first), section="")
+    text = index.documents[doc_id]["text"][start:end].strip()
+    parts = tuple(c.text.strip() for c in chunks) if len(chunks) > 1 else ()
+    return Decision(citation, start, end, text, parts)

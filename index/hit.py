@@ -41,6 +41,22 @@ class Citation:
     def date_text(self) -> str:
         return format_date(date.fromisoformat(self.meeting_date)) if self.meeting_date else ""
 
+    def heading(self) -> str:
+        """The citation as a person writes it, e.g. `Scrutiny Co-ordination Committee, 4 February 2015,
+        Minute 43: Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)`."""
+        parts = [self.committee, self.date_text]
+        if self.item is not None:
+            label = "Agenda item" if self.paper_type == "agenda" else "Minute"
+            parts.append(f"{label} {self.item}: {self.item_title}" if self.item_title else f"{label} {self.item}")
+        else:
+            kind = self.paper_type.capitalize() if self.paper_type else "Paper"
+            parts.append(f"{kind}: {self.paper_title}" if self.paper_title else kind)
+            if self.section and self.section != self.paper_title:
+                parts.append(self.section)
+        if self.page:
+            parts.append(f"p. {self.page}")
+        return ", ".join(p for p in parts if p)
+
     def line(self) -> str:
         """One human-readable line, e.g.
         `Scrutiny Co-ordination Committee — Minutes of the meeting of 4 February 2015 — Minute 43:

@@ -64,6 +64,7 @@ class SearchConfig:
     `index.glossary`): BM25 also gets the acronym of each long form the question spells out, the dense
     model the long form of each acronym (it does not know council acronyms; BM25 matches them as written)."""
 
+
 NO_BOOSTS = dict(
     decision_boost=1.0, attendance_boost=1.0, contact_boost=1.0, recommendation_boost=1.0, period_boost=1.0
 )
@@ -124,6 +125,11 @@ def search(
         vector = (encoder or load_encoder(index.model)).encode([words])[0]
         dense_scores, rankings["dense"] = index.dense_search(vector, pool, allowed)
         best["dense"] = float(dense_scores[0]) if len(dense_scores) else 0.0
+    if allowed is not None:  # whether the corpus holds a good match is judged before filters
+        if config.bm25:
+            best["bm25"] = float(scores.max()) if len(scores) else 0.0
+        if config.dense and len(index.chunks):
+            best["dense"] = float(index.dense_search(vector, 1)[0][0])
     if _no_good_match(index, query, config, best):
         return []
     if config.fusion == "rrf":

@@ -57,21 +57,48 @@ def cmd_index(args) -> int:
 
 
 def cmd_search(args) -> int:
+    from index.ask import ask
     from index.index import Index
-    from index.search import search
-    from precedent.display import readable
+    from precedent.display import to_text
 
     index = Index.load(args.index or _default_index())
-    hits = search(index, args.query, k=args.k, filters=_filters(args))
+    answered = ask(index, args.query, k=args.k, filters=_filters(args))
     if args.json:
-        print(json.dumps({"query": args.query, "results": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=1))
+        print(json.dumps(answered.to_dict(index), ensure_ascii=False, indent=1))
         return 0
-    if not hits:
+    if not answered.hits:
         print("No passages match. Try other words or fewer filters.")
-    for hit in hits:
+        return 0
+    answer = answered.answer
+    label = f"Answer ({answer.kind})" if answer.confident else "Closest passage (no clear answer)"
+    print(f"{label}: {answer.citation.heading()}")
+    print("   " + to_text(answer.text).strip().replace("\n", "\n   "))
+    print()
+    for hit in answered.hits:
         print(f"{hit.rank}. [{hit.score:.3f}] {hit.citation().line()}")
-        print("   " + readable(hit.text)[0].strip().replace("\n", "\n   "))
+        print("   " + to_text(hit.text).strip().replace("\n", "\n   "))
         print()
+    return 0
+
+
+def cmd_decisions(args) -> int:
+    from index.decisions import decisions, to_csv, to_json
+    from index.index import Index
+    from precedent.display import to_text
+
+    index = Index.load(args.index or _default_index())
+    found = decisions(index, args.topic or "", filters=_filters(args))
+    if args.format == "csv":
+        sys.stdout.write(to_csv(found))
+    elif args.format == "json":
+        print(to_json(found))
+    else:
+        if not found:
+            print("No decisions found. Try other words or fewer filters.")
+        for decision in found:
+            print(decision.citation.heading())
+            print("   " + to_text(decision.text).strip().replace("\n", "\n   "))
+            print()
     return 0
 
 
@@ -116,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", action="append", help="paper type (repeatable): minutes, agenda, report, ...")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_search)
+
+    p = commands.add_parser("decisions", help="the decisions register, or the decisions about a topic")
+    p.add_argument("topic", nargs="?", default="", help="what the decisions are about (default: every decision)")
+    _index_arg(p)
+    p.add_argument("--committee", help="keep decisions of committees whose name contains this")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="meetings on or after")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="meetings on or before")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.set_defaults(func=cmd_decisions, type=None)
 
     p = commands.add_parser("serve", help="run the web app")
     _index_arg(p)

@@ -45,3 +45,108 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
         return offset - dropped[i]
 
     return "".join(kept), [(moved(start), moved(end)) for start, end in spans]
+
+
+TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+RULE_ROW = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+[ \t]*(?::?-{2,}:?[ \t]*)?$")
+"""A pipe table's row, and the `|---|:--|` line under its header row."""
+
+Segment = tuple[str, bool]
+"""A run of shown text and whether it is marked."""
+
+
+def _segments(text: str, spans: Iterable[tuple[int, int]]) -> list[Segment]:
+    out, cursor = [], 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            start = cursor
+        if end <= start:
+            continue
+        out += [(text[cursor:start], False), (text[start:end], True)]
+        cursor = end
+    out.append((text[cursor:], False))
+    return [s for s in out if s[0]]
+
+
+def _lines(segments: list[Segment]) -> list[list[Segment]]:
+    lines: list[list[Segment]] = [[]]
+    for piece, marked in segments:
+        first, *rest = piece.split("\n")
+        if first:
+            lines[-1].append((first, marked))
+        for part in rest:
+            lines.append([(part, marked)] if part else [])
+    return lines
+
+
+def _cells(line: list[Segment]) -> list[list[Segment]]:
+    cells: list[list[Segment]] = [[]]
+    for piece, marked in line:
+        first, *rest = piece.split("|")
+        cells[-1].append((first, marked))
+        for part in rest:
+            cells.append([(part, marked)])
+    return cells[1:-1] if len(cells) > 2 else cells  # the pipes before the first and after the last cell
+
+
+def _escaped(segments: list[Segment]) -> str:
+    import html
+
+    return "".join(f"<mark>{html.escape(s)}</mark>" if marked else html.escape(s) for s, marked in segments)
+
+
+def _plain(line: list[Segment]) -> str:
+    return "".join(s for s, _ in line)
+
+
+def _blocks(text: str, spans) -> list[tuple[str, list[list[Segment]]]]:
+    """The shown text as ("text", lines) and ("table", rows) blocks; a table's rule row is dropped."""
+    text, spans = readable(text, spans)
+    blocks: list[tuple[str, list[list[Segment]]]] = []
+    for line in _lines(_segments(text, spans)):
+        kind = "table" if TABLE_ROW.match(_plain(line)) else "text"
+        if blocks and blocks[-1][0] == kind:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((kind, [line]))
+    return blocks
+
+
+def to_html(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
+    """`text` as a reader sees it, escaped, `spans` in <mark>, pipe tables as <table> with their header row."""
+    out = []
+    for kind, lines in _blocks(text, spans):
+        if kind == "text":
+            out.append("\n".join(_escaped(line) for line in lines))
+            continue
+        rows = [line for line in lines if not RULE_ROW.match(_plain(line))]
+        header = len(lines) > 1 and RULE_ROW.match(_plain(lines[1])) is not None
+        html_rows = []
+        for number, row in enumerate(rows):
+            tag = "th" if header and number == 0 else "td"
+            cells = "".join(f"<{tag}>{_escaped(_trimmed(cell))}</{tag}>" for cell in _cells(row))
+            html_rows.append(f"<tr>{cells}</tr>")
+        out.append(f"<table class='paper-table'>{''.join(html_rows)}</table>")
+    return "".join(part if part.startswith("<table") else part + "\n" for part in out).rstrip("\n")
+
+
+def to_text(text: str) -> str:
+    """`text` as a reader sees it, with pipe tables as aligned columns (the command line's text output)."""
+    out = []
+    for kind, lines in _blocks(text, ()):
+        if kind == "text":
+            out += [_plain(line) for line in lines]
+            continue
+        rows = [[_plain(cell).strip() for cell in _cells(line)] for line in lines if not RULE_ROW.match(_plain(line))]
+        widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]
+        out += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    return "\n".join(out)
+
+
+def _trimmed(cell: list[Segment]) -> list[Segment]:
+    if not cell:
+        return cell
+    (first, m1), *rest = cell
+    cell = [(first.lstrip(), m1), *rest]
+    *init, (last, m2) = cell
+    return [s for s in [*init, (last.rstrip(), m2)] if s[0]]

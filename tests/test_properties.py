@@ -291,7 +291,9 @@ def test_any_mix_of_readable_documents_builds_or_says_there_is_no_text(texts, fa
             (papers / f"{number}.txt").write_text(text, encoding="utf-8", errors="replace")
         readable = {doc.doc_id for doc in read_corpus([papers]).documents}
         try:
-            report = build_index([papers], Path(folder) / "ix", encoder=fake_encoder, model="test:hashing", progress=False)
+            report = build_index(
+                [papers], Path(folder) / "ix", encoder=fake_encoder, model="test:hashing", progress=False
+            )
         except CorpusError as error:
             event("refused: no text")
             assert ("too short for a passage; add papers with text" in str(error)) == bool(readable), str(error)

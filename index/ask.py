@@ -1,0 +1,300 @@
+"""A question answered: the answer first, then the ranked passages grouped into one card per paper item.
+
+Built on the one `search()`: passages stay the retrieval unit; the answer and the cards are how they are
+shown. Every span is a pair of offsets into the document's stored text, so what is shown is verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from index.bm25 import terms
+from index.decisions import block_span
+from index.filters import Filters
+from index.highlight import SENTENCE
+from index.hit import Citation, Hit
+from index.index import Index
+from index.rerank import asks_for
+from index.search import DEFAULT_CONFIG, SearchConfig, search
+from precedent.display import readable
+
+NUMBER_WORDS = re.compile(
+    r"\b(how (?:many|much|often|long)|what (?:number|percentage|proportion|share|amount|cost|figure)"
+    r"|number of|percentage|per ?cent|cost|budget|£)",
+    re.IGNORECASE,
+)
+WHEN_WORDS = re.compile(r"\b(when|what date|which date|what day)\b", re.IGNORECASE)
+WHO_WORDS = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:officer|member|councillor)s?\b", re.IGNORECASE)
+TABLE_RULE = re.compile(r"\|\s*-{2,}|NUMBER:")
+QUESTION_WORDS = frozenset(
+    terms("what when where who whom whose which why how about did does do was were is are has have had any many much")
+)
+"""Words that make a question a question: they say nothing of its topic, so support ignores them."""
+FIGURE = re.compile(r"£\s?\d|\d[\d,.]*\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+FOLLOWING = 1
+MAX_ANSWER = 600
+"""An answer's marked sentence takes up to `FOLLOWING` sentences after it, within `MAX_ANSWER` characters."""
+MIN_SUPPORT = 0.4
+"""The answer is given as an answer when its passage holds at least this share of the question's idf
+weight; below it the page says "closest passages" (docs/design.md has the measurement)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The verbatim sentences (or RESOLVED block) that best answer a question, with their citation."""
+
+    text: str
+    """The answer's wording as a reader sees it (`precedent.display.readable`: no conversion markup)."""
+    kind: str
+    """"decision" (a whole RESOLVED block), "figure", "date", "names" or "passage"."""
+    confident: bool
+    """False when the evidence is weak: shown as the closest passage, not as an answer."""
+    citation: Citation
+    doc_id: str
+    start: int
+    end: int
+    """Offsets of the answer in the document's text; `text` is the marked parts between them."""
+    marks: tuple[tuple[int, int], ...] = ()
+    """Offsets into the document's text of the sentences or resolution parts that matched."""
+    rank: int = 1
+    """The rank of the passage the answer was taken from."""
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "confident": self.confident,
+            "heading": self.citation.heading(),
+            "citation": self.citation.line(),
+            "doc": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "marks": [list(m) for m in self.marks],
+            "rank": self.rank,
+            "page": self.citation.page,
+        }
+
+
+@dataclass(frozen=True)
+class Group:
+    """One card: a minute, agenda item or report section, with its ranked passages in document order."""
+
+    citation: Citation
+    hits: tuple[Hit, ...]
+    resolution: tuple[int, int] | None = None
+    """The whole RESOLVED block of the item, in document offsets, when a passage of it was found."""
+    resolution_marks: tuple[tuple[int, int], ...] = field(default=())
+    """The parts of the block that were found, in document offsets."""
+
+    @property
+    def rank(self) -> int:
+        return min(h.rank for h in self.hits)
+
+    def to_dict(self, text: str) -> dict:
+        block = None
+        if self.resolution:
+            start, end = self.resolution
+            block = {
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "marks": [list(m) for m in self.resolution_marks],
+            }
+        return {
+            "heading": self.citation.heading(),
+            "citation": self.citation.line(),
+            "doc": self.citation.doc_id,
+            "item": self.citation.item,
+            "passages": [h.rank for h in self.hits],
+            "resolution": block,
+        }
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What `ask` returns: the answer (None when nothing matches), the cards, and the ranked passages."""
+
+    query: str
+    answer: Answer | None
+    groups: tuple[Group, ...]
+    hits: tuple[Hit, ...]
+
+    def to_dict(self, index: Index) -> dict:
+        """The JSON of `precedent search --json` and the app's API; `results` keeps the passage shape."""
+        return {
+            "query": self.query,
+            "answer": self.answer.to_dict() if self.answer else None,
+            "groups": [g.to_dict(index.documents[g.citation.doc_id]["text"]) for g in self.groups],
+            "results": [h.to_dict() for h in self.hits],
+        }
+
+
+def ask(
+    index: Index,
+    query: str,
+    *,
+    k: int = 10,
+    filters: Filters = Filters(),
+    config: SearchConfig = DEFAULT_CONFIG,
+    encoder=None,
+) -> Answered:
+    """Answer `query` from the index: `search()`'s passages, the answer taken from them, and their cards.
+
+    Args:
+        index: a loaded `Index`.
+        query: the question, at most 1,000 characters.
+        k: how many passages to rank (1-100); the cards group these.
+        filters: committee, meeting date range and paper types to keep.
+    """
+    hits = search(index, query, k=k, filters=filters, config=config, encoder=encoder)
+    groups = group_hits(index, hits)
+    return Answered(query.strip(), answer_of(index, query, hits), tuple(groups), tuple(hits))
+
+
+def question_kind(query: str) -> str:
+    """What the question asks for: "decision", "figure", "date", "names" or "passage"."""
+    if asks_for("resolved", query) or asks_for("recommendation", query):
+        return "decision"
+    if NUMBER_WORDS.search(query):
+        return "figure"
+    if WHEN_WORDS.search(query):
+        return "date"
+    if WHO_WORDS.search(query):
+        return "names"
+    return "passage"
+
+
+def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
+    """The answer to `query` from the best passage; None when there is no passage."""
+    if not hits:
+        return None
+    top = hits[0]
+    kind = question_kind(query)
+    record = index.documents[top.chunk.doc_id]
+    text = record["text"]
+    support = _support(index, query, top)
+    confident = support >= MIN_SUPPORT
+    if kind == "decision" and top.chunk.kind == "resolved":
+        start, end = block_span(record, top.chunk.start) or (top.chunk.start, top.chunk.end)
+        marks = tuple(
+            (h.chunk.start, h.chunk.end)
+            for h in sorted(hits, key=lambda h: h.chunk.start)
+            if h.chunk.doc_id == top.chunk.doc_id and start <= h.chunk.start < end
+        )
+        return Answer(
+            readable(text[start:end])[0].strip(),
+            "decision",
+            confident,
+            top.citation(),
+            top.chunk.doc_id,
+            start,
+            end,
+            marks,
+        )
+    spans = _with_following([(top.chunk.start + s, top.chunk.start + e) for s, e in top.highlights], top)
+    if kind == "figure":
+        weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+        figures = [
+            (sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
+            for a, b in _sentences(top)
+            if FIGURE.search(text[a:b]) and not TABLE_RULE.search(text[a:b])
+        ]
+        figures = [pair for pair in figures if pair[0] > 0]
+        if figures:
+            spans = [max(figures, key=lambda pair: pair[0])[1]]
+        else:
+            kind = "passage"
+    if not spans:
+        spans = [(top.chunk.start, top.chunk.end)]
+    shown = " … ".join(readable(text[s:e])[0].strip() for s, e in spans)
+    if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
+        if not top.citation().date_text:
+            kind = "passage"
+        else:  # the question asks when: the meeting's date answers it
+            shown = f"{top.citation().date_text}: {shown}"
+    elif kind not in ("names", "date", "figure"):
+        kind = "passage"
+    return Answer(
+        shown,
+        kind,
+        confident,
+        top.citation(),
+        top.chunk.doc_id,
+        spans[0][0],
+        spans[-1][1],
+        tuple(spans),
+    )
+
+
+def group_hits(index: Index, hits: list[Hit]) -> list[Group]:
+    """One group per paper item (or section), in the order of its best passage, passages in document order."""
+    grouped: dict[tuple, list[Hit]] = {}
+    for hit in hits:
+        c = hit.chunk
+        key = (c.doc_id, c.paper_type, c.paper_title, c.meeting_date, c.item if c.item is not None else c.section)
+        grouped.setdefault(key, []).append(hit)
+    groups = []
+    for members in grouped.values():
+        members.sort(key=lambda h: h.chunk.start)
+        first = min(members, key=lambda h: h.rank).chunk
+        citation = Citation.of(first)
+        if first.item is not None:
+            citation = replace(citation, section="", page=min_page(members))
+        record = index.documents[first.doc_id]
+        resolution, marks = None, ()
+        resolved = [h for h in members if h.chunk.kind == "resolved"]
+        if resolved:
+            resolution = block_span(record, resolved[0].chunk.start)
+            if resolution:
+                marks = tuple(
+                    (h.chunk.start, h.chunk.end) for h in resolved if resolution[0] <= h.chunk.start < resolution[1]
+                )
+        groups.append(Group(citation, tuple(members), resolution, marks))
+    return sorted(groups, key=lambda g: g.rank)
+
+
+def min_page(hits: list[Hit]) -> int | None:
+    pages = [h.chunk.page for h in hits if h.chunk.page]
+    return min(pages) if pages else None
+
+
+def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, int]]:
+    """The marked sentences, the last one joined by the sentences after it up to `FOLLOWING` more: the words a
+    question shares usually name the topic, and the answer often comes in the next sentence."""
+    if not spans or not FOLLOWING:
+        return spans
+    after = [s for s in _sentences(hit, marked_first=False) if s[0] >= spans[-1][1]][:FOLLOWING]
+    if after and after[-1][1] - spans[-1][0] <= MAX_ANSWER:
+        spans = [*spans[:-1], (spans[-1][0], after[-1][1])]
+    return spans
+
+
+def _sentences(hit: Hit, *, marked_first: bool = True) -> list[tuple[int, int]]:
+    """The passage's sentences in document offsets, the highlighted ones first unless `marked_first` is False."""
+    base = hit.chunk.start
+    spans = [(base + m.start(), base + m.end()) for m in SENTENCE.finditer(hit.text) if m.group(0).strip()]
+    if not marked_first:
+        return spans
+    marked = [(base + s, base + e) for s, e in hit.highlights]
+    inside = [s for s in spans if any(a <= s[0] < b for a, b in marked)]
+    return inside + [s for s in spans if s not in inside]
+
+
+def _shares(query: str, sentence: str) -> bool:
+    return bool(terms(query) & terms(sentence))
+
+
+def _names_a_date(text: str) -> bool:
+    from index.rerank import dates_named
+
+    return bool(dates_named(text)) or bool(re.search(r"\b(?:19|20)\d{2}\b", text))
+
+
+def _support(index: Index, query: str, hit: Hit) -> float:
+    """The share of the question's idf weight the passage (with its header) holds."""
+    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    if not weights:
+        return 0.0
+    held = terms(hit.chunk.indexed_text)
+    return sum(w for t, w in weights.items() if t in held) / sum(weights.values())

@@ -1,0 +1,125 @@
+"""Answers and cards on the real index: the decision first, one card per minute, tables as tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from index.ask import ask, question_kind
+from index.decisions import decisions, register, to_csv, to_json
+from index.filters import Filters
+from precedent.display import to_html, to_text
+from tests.conftest import DOG
+from tests.test_cli import run
+from tests.test_search import DOG_QUERY
+
+DOG_HEADING = (
+    "Scrutiny Co-ordination Committee, 4 February 2015, Minute 43: Call-In Stage 2 - Public Space Protection Order "
+    "(Coventry Dog Control)"
+)
+
+
+def test_a_decision_question_is_answered_with_the_whole_resolution_and_its_minute(real_index):
+    answered = ask(real_index, DOG_QUERY)
+
+    answer = answered.answer
+    assert answer.kind == "decision" and answer.confident
+    assert answer.citation.heading().startswith(DOG_HEADING)
+    assert answer.text.startswith("RESOLVED that the Committee concur with the decisions of Cabinet")
+    stored = real_index.documents[DOG]["text"]
+    assert stored[answer.start : answer.end].lstrip("*").startswith("RESOLVED that the Committee concur")
+    assert answered.groups[0].citation.heading().startswith(DOG_HEADING)
+
+
+def test_one_card_per_minute_with_its_passages_in_document_order(real_index):
+    answered = ask(real_index, "what was agreed about the climate change strategy?", k=10)
+
+    keys = [
+        (g.citation.doc_id, g.citation.paper_title, g.citation.meeting_date, g.citation.item) for g in answered.groups
+    ]
+    assert len(keys) == len(set(keys))  # no minute spread over two cards
+    for group in answered.groups:
+        starts = [h.chunk.start for h in group.hits]
+        assert starts == sorted(starts)
+        if group.resolution:
+            start, end = group.resolution
+            assert all(start <= s < end for s, _ in group.resolution_marks)
+    assert sum(len(g.hits) for g in answered.groups) == len(answered.hits) == 10
+    assert [g.rank for g in answered.groups] == sorted(g.rank for g in answered.groups)
+
+
+def test_the_json_carries_the_answer_and_groups_and_keeps_the_result_fields(real_index):
+    data = ask(real_index, DOG_QUERY, k=5).to_dict(real_index)
+
+    assert set(data) == {"query", "answer", "groups", "results"}
+    assert data["answer"]["heading"].startswith(DOG_HEADING) and data["answer"]["kind"] == "decision"
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]
+    assert sorted(rank for g in data["groups"] for rank in g["passages"]) == [1, 2, 3, 4, 5]
+    json.dumps(data)
+
+
+def test_question_kinds():
+    assert question_kind("what did scrutiny resolve about the dog control order?") == "decision"
+    assert question_kind("how many people use drug and alcohol treatment services?") == "figure"
+    assert question_kind("when did the committee last consider the drugs strategy?") == "date"
+    assert question_kind("who chaired the meeting?") == "names"
+    assert question_kind("Marmot City") == "passage"
+
+
+def test_a_filter_narrows_the_results_instead_of_emptying_them(real_index):
+    """Whether anything matches well is judged on the whole archive, then the filter keeps its range."""
+    april = Filters(date_from=date(2023, 4, 1), date_to=date(2023, 4, 30))
+    minutes_2023 = Filters(date_from=date(2023, 1, 1), date_to=date(2023, 12, 31), paper_types=("minutes",))
+
+    filtered = ask(real_index, "domestic violence", k=5, filters=april)
+    readme = ask(real_index, "domestic abuse", k=5, filters=minutes_2023)
+    future = ask(real_index, "domestic violence", k=5, filters=Filters(date_from=date(2030, 1, 1)))
+
+    assert len(filtered.hits) == 5 and all(h.chunk.meeting_date == "2023-04-19" for h in filtered.hits)
+    assert filtered.answer.citation.heading().startswith(
+        "Scrutiny Co-ordination Committee, 19 April 2023, Minute 54: West Midlands Police"
+    )
+    assert len(readme.hits) == 5 and all(h.chunk.paper_type == "minutes" for h in readme.hits)
+    assert future.hits == () and future.answer is None
+
+
+def test_pipe_tables_render_as_tables_in_html_and_aligned_text():
+    text = "Outcomes\n| AREA | OUTCOME |\n|--|---|\n| Health <b>x</b> | Good |\n| Jobs | Fair |\nEnd."
+    start = text.index("Health")
+
+    html = to_html(text, [(start, start + 6)])
+
+    assert html == (
+        "Outcomes\n<table class='paper-table'><tr><th>AREA</th><th>OUTCOME</th></tr>"
+        "<tr><td><mark>Health</mark> x</td><td>Good</td></tr><tr><td>Jobs</td><td>Fair</td></tr></table>End."
+    )
+    assert "|--|" not in html and "<b>" not in html
+    assert to_text(text) == "Outcomes\nAREA      OUTCOME\nHealth x  Good\nJobs      Fair\nEnd."
+
+
+def test_the_register_holds_every_resolution_and_a_topic_only_its_own(real_index):
+    everything = register(real_index)
+    pspo = decisions(real_index, "public space protection order")
+
+    assert len(everything) >= 10
+    dates = [d.citation.meeting_date for d in everything]
+    assert dates == sorted(dates, reverse=True)
+    assert pspo and all(d in everything or d.text in {e.text for e in everything} for d in pspo)
+    assert any(d.citation.meeting_date == "2015-02-04" and d.citation.item == 43 for d in pspo)
+    assert not any("climate" in d.text.lower() or "police" in d.citation.item_title.lower() for d in pspo)
+    rows = list(csv.DictReader(io.StringIO(to_csv(pspo))))
+    assert [r["meeting_date"] for r in rows] == [d.citation.meeting_date for d in pspo]
+    assert json.loads(to_json(pspo))["decisions"][0]["heading"] == pspo[0].citation.heading()
+
+
+def test_cli_prints_the_answer_first_and_exports_decisions(real_index_dir):
+    shown = run("search", DOG_QUERY, "--k", "3", "--index", str(real_index_dir))
+    exported = run("decisions", "dog control", "--format", "json", "--index", str(real_index_dir))
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"Answer (decision): {DOG_HEADING}")
+    assert shown.stdout.splitlines()[1].startswith("   RESOLVED that the Committee concur")
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["decisions"][0]["meeting_date"] == "2015-02-04"
