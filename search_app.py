@@ -46,6 +46,9 @@ CSS = """
 .passage.resolution {border-left: 4px solid #1f6feb; padding-left: 10px; margin: 6px 0;}
 .hit .passage + .passage {margin-top: 8px; padding-top: 8px; border-top: 1px dashed #d0d7de;}
 .file {font-size: 0.8em; color: #8c959f;}
+.paper-view .passage {white-space: pre-wrap; font-family: Georgia, serif; line-height: 1.5; color: #111;}
+.paper-view mark {background: #fff3a3;}
+.paper-view .cite {font-weight: 600; margin-bottom: 8px;}
 table.paper-table {border-collapse: collapse; margin: 6px 0; font-family: system-ui, sans-serif; font-size: 0.9em;
   white-space: normal;}
 table.paper-table th, table.paper-table td {border: 1px solid #d0d7de; padding: 3px 6px; vertical-align: top;}
@@ -340,6 +343,8 @@ def build_blocks(app: App):
             return gr.Tabs(selected="paper"), render_paper(app.index(), params["doc"], at)
         except PrecedentError as err:
             return gr.Tabs(selected="paper"), _error(err)
+
+    open_paper.__annotations__["request"] = gr.Request  # resolved here: Gradio injects the request by its type
 
     def timeline(topic, committee, date_from, date_to):
         try:

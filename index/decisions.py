@@ -11,8 +11,9 @@ from index.filters import Filters
 from index.hit import Citation
 from index.index import Index
 from index.search import MAX_K, search
+from precedent.display import readable
 
-RELATIVE_CUTOFF = 0.75
+RELATIVE_CUTOFF = 0.85
 """A decision is about the topic when its best passage scores at least this share of the best decision's
 score (docs/design.md: precision and recall of the cut-off on the question sets' decision questions)."""
 FIELDS = (
@@ -38,6 +39,7 @@ class Decision:
     start: int
     end: int
     text: str
+    """The block's wording as a reader sees it; `start`/`end` point into the stored text."""
     parts: tuple[str, ...] = ()
     score: float | None = None
     refers_to: tuple[str, ...] = ()
@@ -145,6 +147,6 @@ def _block_of(index: Index, chunk) -> tuple[str, int, int]:
 def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> Decision:
     first = chunks[0]
     citation = replace(Citation.of(first), section="")
-    text = index.documents[doc_id]["text"][start:end].strip()
-    parts = tuple(c.text.strip() for c in chunks) if len(chunks) > 1 else ()
+    text = readable(index.documents[doc_id]["text"][start:end])[0].strip()
+    parts = tuple(readable(c.text)[0].strip() for c in chunks) if len(chunks) > 1 else ()
     return Decision(citation, start, end, text, parts)

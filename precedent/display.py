@@ -68,15 +68,15 @@ def _segments(text: str, spans: Iterable[tuple[int, int]]) -> list[Segment]:
     return [s for s in out if s[0]]
 
 
-def _lines(segments: list[Segment]) -> list[list[Segment]]:
-    lines: list[list[Segment]] = [[]]
+def _slice(segments: list[Segment], start: int, end: int) -> list[Segment]:
+    """The segments' text between character offsets `start` and `end` of the shown text."""
+    out, cursor = [], 0
     for piece, marked in segments:
-        first, *rest = piece.split("\n")
-        if first:
-            lines[-1].append((first, marked))
-        for part in rest:
-            lines.append([(part, marked)] if part else [])
-    return lines
+        a, b = max(start, cursor), min(end, cursor + len(piece))
+        if a < b:
+            out.append((piece[a - cursor : b - cursor], marked))
+        cursor += len(piece)
+    return out
 
 
 def _cells(line: list[Segment]) -> list[list[Segment]]:
@@ -100,15 +100,24 @@ def _plain(line: list[Segment]) -> str:
 
 
 def _blocks(text: str, spans) -> list[tuple[str, list[list[Segment]]]]:
-    """The shown text as ("text", lines) and ("table", rows) blocks; a table's rule row is dropped."""
+    """The shown text as ("text", [segments]) and ("table", [segments of each row]) blocks."""
     text, spans = readable(text, spans)
-    blocks: list[tuple[str, list[list[Segment]]]] = []
-    for line in _lines(_segments(text, spans)):
-        kind = "table" if TABLE_ROW.match(_plain(line)) else "text"
-        if blocks and blocks[-1][0] == kind:
-            blocks[-1][1].append(line)
+    segments = _segments(text, spans)
+    ranges: list[tuple[str, list[tuple[int, int]]]] = []
+    cursor = 0
+    for line in text.split("\n"):
+        kind = "table" if TABLE_ROW.match(line) else "text"
+        if ranges and ranges[-1][0] == kind:
+            ranges[-1][1].append((cursor, cursor + len(line)))
         else:
-            blocks.append((kind, [line]))
+            ranges.append((kind, [(cursor, cursor + len(line))]))
+        cursor += len(line) + 1
+    blocks = []
+    for kind, lines in ranges:
+        if kind == "text":  # one run, line breaks included, so a marked sentence stays one <mark>
+            blocks.append((kind, [_slice(segments, lines[0][0], lines[-1][1])]))
+        else:
+            blocks.append((kind, [_slice(segments, a, b) for a, b in lines]))
     return blocks
 
 
@@ -117,10 +126,12 @@ def to_html(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
     out = []
     for kind, lines in _blocks(text, spans):
         if kind == "text":
-            out.append("\n".join(_escaped(line) for line in lines))
+            out.append(_escaped(lines[0]))
             continue
-        rows = [line for line in lines if not RULE_ROW.match(_plain(line))]
         header = len(lines) > 1 and RULE_ROW.match(_plain(lines[1])) is not None
+        rows = [line for line in lines if not RULE_ROW.match(_plain(line))]
+        if header and not _plain(rows[0]).replace("|", "").strip():  # an empty header row says nothing
+            rows, header = rows[1:], False
         html_rows = []
         for number, row in enumerate(rows):
             tag = "th" if header and number == 0 else "td"
@@ -135,7 +146,7 @@ def to_text(text: str) -> str:
     out = []
     for kind, lines in _blocks(text, ()):
         if kind == "text":
-            out += [_plain(line) for line in lines]
+            out.append(_plain(lines[0]))
             continue
         rows = [[_plain(cell).strip() for cell in _cells(line)] for line in lines if not RULE_ROW.match(_plain(line))]
         widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]

@@ -152,8 +152,8 @@ def test_ask_shows_the_citation_first_and_opens_context(page):
     first = cards.first.locator(".cite").inner_text()
     assert "Minute 33: Coventry – A Marmot City" in first and "9 October 2013" in first
     shot(page, "ask")
-    cards.first.locator("summary").click()
-    context = cards.first.locator(".context")
+    cards.first.locator("details.context summary").click()
+    context = cards.first.locator("div.context")
     context.wait_for(state="visible")
     assert "33. Coventry – A Marmot City" in context.inner_text()
     assert context.locator("mark").count() == 1
@@ -293,3 +293,86 @@ def test_hostile_titles_and_committees_show_as_text_in_the_corpus_tab(browser, t
     ]:
         assert payload in shown, (payload, shown)
     assert (injected, xss) == (0, None)
+
+
+DOG_HEADING = (
+    "Scrutiny Co-ordination Committee, 4 February 2015, Minute 43: Call-In Stage 2 - Public Space Protection Order "
+    "(Coventry Dog Control)"
+)
+
+
+def test_the_answer_comes_first_with_its_citation(page):
+    cards = ask(page, "did scrutiny agree with cabinet on the dog control order call-in")
+    answer = page.locator("#results #answer")
+
+    assert answer.locator(".answer-kind").inner_text().lower() == "decision"
+    assert answer.locator(".answer-text").inner_text().startswith("RESOLVED that the Committee concur")
+    assert answer.locator(".answer-cite").inner_text().startswith(DOG_HEADING)
+    above = page.evaluate(
+        "() => document.querySelector('#answer').compareDocumentPosition(document.querySelector('#results .hit'))"
+    )
+    assert above & 4  # the first card follows the answer
+    assert cards.first.locator(".cite").inner_text().startswith(DOG_HEADING)
+    assert not cards.first.locator("details.scores .meta").first.is_visible()  # scores wait behind "details"
+    shot(page, "answer")
+
+
+def test_one_card_per_minute_with_the_resolution_parts_in_order(page):
+    ask(page, "what was agreed about the climate change strategy?")
+    headings = page.locator("#results .hit .cite").all_inner_texts()
+    minute = [h for h in headings if "Minute 43: Draft Climate Change Strategy" in h]
+
+    assert len(minute) == 1 and len(headings) == len(set(headings))
+    card = page.locator("#results .hit", has_text="Minute 43: Draft Climate Change Strategy")
+    block = card.locator(".resolution").inner_text()
+    parts = [block.index(f"{n}) That") for n in (1, 2, 3)]
+    assert parts == sorted(parts)
+    assert card.locator(".resolution mark").count() >= 1
+    shot(page, "one-card-per-minute")
+
+
+def test_a_paper_table_shows_as_a_table(page):
+    cards = ask(page, "who were the contributors and approvers of the report")
+    table = cards.first.locator("table.paper-table").first
+
+    assert table.locator("th").first.inner_text() == "Contributor/ approver name"
+    assert table.locator("tr").count() >= 2 and table.locator("td").count() >= 5
+    assert "|--" not in page.locator("#results").inner_text()
+    shot(page, "table")
+
+
+def test_the_source_link_opens_the_paper_at_the_passage(page):
+    cards = ask(page, "did scrutiny agree with cabinet on the dog control order call-in")
+    with page.context.expect_page() as opened:
+        cards.first.locator("a.open").first.click()
+    paper = opened.value
+    paper.wait_for_selector("#paper-view #paper-at mark", timeout=60_000)
+
+    assert "RESOLVED that the Committee concur" in paper.locator("#paper-at mark").first.inner_text()
+    assert "43. Call-In Stage 2" in paper.locator("#paper-at").inner_text()
+    shot(paper, "paper-view")
+    paper.close()
+
+
+def test_the_decisions_timeline_shows_the_pspo_decisions_only_and_exports_csv(page):
+    import csv
+
+    page.get_by_role("tab", name="Decisions").click()
+    page.fill("#topic textarea", "public space protection order")
+    page.click("#decisions-button")
+    page.wait_for_selector("#decision-results .decision", timeout=60_000)
+    entries = page.locator("#decision-results .decision .cite").all_inner_texts()
+    points = page.locator("#decision-results svg.timeline circle")
+
+    assert any(DOG_HEADING in e for e in entries)
+    assert all("Public Space Protection Order" in e for e in entries), entries  # no unrelated decision
+    assert points.count() == len(entries)
+    points.last.click()
+    assert page.evaluate("() => location.hash").startswith("#decision-")
+    page.wait_for_function("() => document.querySelector('#download-csv a, a#download-csv, #download-csv')")
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    assert [r["meeting_date"] for r in rows] == sorted((r["meeting_date"] for r in rows), reverse=True)
+    assert any(r["meeting_date"] == "2015-02-04" and r["item"] == "43" for r in rows)
+    shot(page, "decisions-timeline")

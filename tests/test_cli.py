@@ -44,7 +44,7 @@ def test_search_text_shows_the_wording_without_markup_and_json_keeps_the_stored_
 def test_search_uses_precedent_index_env(real_index_dir):
     result = run("search", "allotments", "--k", "1", env={"PRECEDENT_INDEX": str(real_index_dir)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("1. [")
+    assert result.stdout.startswith("Answer (") and "\n1. [" in result.stdout
 
 
 def test_missing_index_is_one_line_naming_the_fix(tmp_path):

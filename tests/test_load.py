@@ -2,7 +2,7 @@
 
 The load test drives the named `/search` API of the app over the real index with 16 `gradio_client` clients on
 loopback; latencies are printed, not asserted (the CI machine is shared). Escaping is checked on
-`search_app.render_hits` directly, with a tag-by-tag parse of its HTML.
+`search_app.render_answered` directly, with a tag-by-tag parse of its HTML.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import replace
 from html.parser import HTMLParser
 from itertools import cycle, islice
 from pathlib import Path
@@ -246,8 +247,20 @@ HOSTILE_RECORD = {
     "text": "Quokka crossing budget <iframe src=javascript:alert(9)></iframe> agreed at £40,000 for the crossing.",
 }
 PAYLOAD_QUERY = "<script>alert(10)</script> quokka crossing <img src=x onerror=alert(11)>"
-APP_TAGS = {"div", "span", "mark", "input", "details", "summary"}
-APP_ATTRIBUTES = {"class", "data-rank", "style", "readonly", "aria-label", "value", "onclick"}
+APP_TAGS = {"div", "span", "mark", "input", "details", "summary", "a", "table", "tr", "th", "td"}
+APP_ATTRIBUTES = {
+    "class",
+    "data-rank",
+    "style",
+    "readonly",
+    "aria-label",
+    "value",
+    "onclick",
+    "href",
+    "target",
+    "rel",
+    "id",
+}
 APP_ONCLICK = "this.select();navigator.clipboard&&navigator.clipboard.writeText(this.value)"
 
 
@@ -274,6 +287,7 @@ def assert_only_the_apps_own_markup(fragment: str) -> str:
     for tag, attrs in parsed.tags:
         assert {name for name, _ in attrs} <= APP_ATTRIBUTES, (tag, attrs)
         assert all(value == APP_ONCLICK for name, value in attrs if name == "onclick")
+        assert all(value.startswith("?doc=") for name, value in attrs if name == "href"), attrs
     lowered = fragment.lower()
     assert not any(f"<{bad}" in lowered for bad in ("script", "img", "svg", "iframe"))
     return "".join(parsed.text)
@@ -294,15 +308,16 @@ def hostile_app(tmp_path, monkeypatch):
 
 def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
     import search_app
-    from index.search import search
+    from index.ask import ask
 
     index = hostile_app.index()
-    hits = search(index, PAYLOAD_QUERY, k=10, encoder=FakeEncoder())
+    answered = ask(index, PAYLOAD_QUERY, k=10, encoder=FakeEncoder())
+    hits = answered.hits
     assert {h.chunk.doc_id for h in hits} == {"probe.txt", HOSTILE_RECORD["_id"]}
     probe = next(h for h in hits if h.chunk.doc_id == "probe.txt")
     assert "<img" in probe.chunk.committee and "<img" in probe.chunk.item_title  # the payloads reach the page
 
-    page = search_app.render_hits(index, hits, query=PAYLOAD_QUERY)
+    page = search_app.render_answered(index, answered)
     shown = assert_only_the_apps_own_markup(page)
     for payload in [
         "<script>alert(3)</script>",
@@ -318,21 +333,21 @@ def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
     values = [value for tag, attrs in Tags(page).tags for name, value in attrs if name == "value"]
     assert any(HOSTILE_RECORD["title"] in value for value in values)  # the quote did not end the attribute
 
-    nothing = search_app.render_hits(index, [], query=PAYLOAD_QUERY)
+    nothing = search_app.render_answered(index, replace(answered, answer=None, groups=(), hits=()))
     assert PAYLOAD_QUERY in assert_only_the_apps_own_markup(nothing)
 
 
 def test_the_app_functions_escape_what_they_render(hostile_app, monkeypatch):
-    import index.search
+    import index.ask
     import search_app
 
-    real_search = index.search.search
-    monkeypatch.setattr(index.search, "search", lambda *a, **k: real_search(*a, **{**k, "encoder": FakeEncoder()}))
+    real_search = index.ask.search
+    monkeypatch.setattr(index.ask, "search", lambda *a, **k: real_search(*a, **{**k, "encoder": FakeEncoder()}))
     blocks = search_app.build_blocks(hostile_app)
-    fns = {fn.fn.__name__: fn.fn for fn in blocks.fns.values()}
+    fns = {fn.fn.__name__: fn.fn for fn in blocks.fns.values() if fn.fn}
 
-    asked = fns["ask"](PAYLOAD_QUERY, "", "", "", [], 10)
-    refused = fns["ask"]("<script>alert(12)</script>" * 100, "", "", "", [], 10)
+    asked = fns["ask_page"](PAYLOAD_QUERY, "", "", "", [], 10)
+    refused = fns["ask_page"]("<script>alert(12)</script>" * 100, "", "", "", [], 10)
 
     assert "<script>alert(3)</script>" in assert_only_the_apps_own_markup(asked)
     assert "shorten it to at most 1000" in assert_only_the_apps_own_markup(refused)
