@@ -61,20 +61,20 @@ def places(tmp_path_factory, real_index_dir):
     limerick.write_text("".join(json.dumps(r) + "\n" for r in LIMERICK_SAMPLE), encoding="utf-8")
     return {
         "index": root / "index",
-        "root": root,
-        "/path/to/scifact": str(_write_beir(root / "scifact")),
-        "/path/to/limerick/corpus.jsonl": str(limerick),
-        ".precedent/limerick": str(root / "limerick-index"),
-        ".precedent/coventry": str(root / "coventry-index"),
-        "RUN.json": str(root / "RUN.json"),
-        "reports/dev": str(root / "reports" / "dev"),
+        "subs": {
+            "/path/to/scifact": str(_write_beir(root / "scifact")),
+            "/path/to/limerick/corpus.jsonl": str(limerick),
+            ".precedent/limerick": str(root / "limerick-index"),
+            ".precedent/coventry": str(root / "coventry-index"),
+            "RUN.json": str(root / "RUN.json"),
+            "reports/dev": str(root / "reports" / "dev"),
+        },
     }
 
 
 def _argv(command: str, places: dict) -> tuple[list[str], dict]:
-    for placeholder, value in places.items():
-        if placeholder.startswith(("/", ".", "R", "r")):
-            command = command.replace(placeholder, value)
+    for placeholder, value in places["subs"].items():
+        command = command.replace(placeholder, value)
     env = {**os.environ, "PRECEDENT_INDEX": str(places["index"]), "HF_HUB_OFFLINE": "1"}
     words = shlex.split(command)
     if words[0] == ".venv/bin/precedent":
@@ -121,9 +121,9 @@ def check(command: str, stdout: str, places: dict) -> None:
     elif words[1] == "eval":
         assert "answer@1" in stdout and "group@1" in stdout
         if "--output" in words:
-            assert json.loads(Path(places["RUN.json"]).read_text())["queries"][0]["answer"]["text"]
+            assert json.loads(Path(places["subs"]["RUN.json"]).read_text())["queries"][0]["answer"]["text"]
         if "--report" in words:
-            assert any(Path(places["reports/dev"]).iterdir())
+            assert any(Path(places["subs"]["reports/dev"]).iterdir())
 
 
 @pytest.mark.slow
