@@ -58,3 +58,34 @@ def first_date(text: str) -> date | None:
 def format_date(value: date | None) -> str:
     """ "4 February 2015", the form every citation uses."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+WRITTEN_DATE = re.compile(
+    r"(?<![\d/.])(?P<day>\d{1,2})\s?(?:st|nd|rd|th|[™°”“\"'’`]{1,3})?\s?(?:of\s+)?(?P<month>" + MONTH_NAME + r")\b"
+    r"(?:\.?,?\s?(?P<year>(?:19|20)\d{2})\b)?",
+    re.IGNORECASE,
+)
+"""A date in flattened text as minutes refer to an earlier meeting, the year optional and the day's suffix as
+scanned: "6th January", "28"" of November 2016", "7°” MAY, 2014", "20th March.2014"."""
+
+
+def written_date(match: re.Match[str], before: date | None = None) -> date | None:
+    """The date a `WRITTEN_DATE` match names; a date without a year is the last such day on or before `before`."""
+    from datetime import datetime
+
+    from dateutil import parser
+
+    day, month, year = match.group("day"), match.group("month"), match.group("year")
+    if not year and before is None:
+        return None
+    base = datetime(int(year) if year else before.year, 1, 1)
+    try:
+        found = parser.parse(f"{int(day)} {month[:3]} {year or ''}".strip(), default=base).date()
+    except (ValueError, OverflowError):
+        return None
+    if not year and found > before:
+        try:
+            found = found.replace(year=found.year - 1)
+        except ValueError:
+            return None
+    return found
