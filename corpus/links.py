@@ -3,12 +3,21 @@ to it. Works on document records (`corpus.structure.document_record`), the form 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from corpus.references import Reference, body_key, find_references
 
+if TYPE_CHECKING:
+    from corpus.chunking import Chunk
+
+REFERENCES = "references.jsonl"
+"""The file of an index generation holding its links."""
 MUNICIPAL_YEAR_STARTS = (5, 1)
 """A municipal year runs from 1 May (the annual meeting) to 30 April: "Minute 20/14" is of 2014/15."""
 SCANNED = ("minutes", "web page", "agenda", "document")
@@ -26,6 +35,11 @@ class ItemKey:
     meeting_date: str
     """ISO date, or "" when the paper's meeting is unknown."""
     item: int | None = None
+
+    @classmethod
+    def of(cls, chunk: Chunk) -> ItemKey:
+        """The item a passage belongs to (its paper, when it is in no item)."""
+        return cls(chunk.doc_id, chunk.meeting_date, chunk.item)
 
     def to_list(self) -> list:
         return [self.doc_id, self.meeting_date, self.item]
@@ -69,7 +83,10 @@ class Meeting:
     committee: str
     key: str
     """`body_key(committee)`."""
-    meeting_date: date
+    meeting_date: date | None
+    """The paper's meeting, else its document's (for matching references by date)."""
+    key_date: str
+    """The paper's own meeting date as its passages carry it (`Chunk.meeting_date`), "" when unknown."""
     paper_type: str
     start: int
     end: int
@@ -104,13 +121,12 @@ class Archive:
         for record in self.records.values():
             for paper in record["papers"]:
                 when = paper["meeting_date"] or record["meeting_date"]
-                if not when:
-                    continue
                 meeting = Meeting(
                     record["doc_id"],
                     record["committee"],
                     body_key(record["committee"]),
-                    date.fromisoformat(when),
+                    date.fromisoformat(when) if when else None,
+                    paper["meeting_date"],
                     paper["paper_type"],
                     paper["start"],
                     paper["end"],
@@ -118,7 +134,8 @@ class Archive:
                 )
                 self.meetings.append(meeting)
                 self.by_doc.setdefault(meeting.doc_id, []).append(meeting)
-                self.by_date.setdefault(meeting.meeting_date, []).append(meeting)
+                if meeting.meeting_date:
+                    self.by_date.setdefault(meeting.meeting_date, []).append(meeting)
 
     def links(self) -> list[Link]:
         """Every reference in the archive, resolved where it can be, in document order."""
@@ -139,7 +156,7 @@ class Archive:
         if paper is None:
             return ItemKey(reference.doc_id, record["meeting_date"], None), None
         number = next((n for n, s, e in paper.items if s <= reference.start < e), None)
-        return ItemKey(reference.doc_id, paper.meeting_date.isoformat(), number), paper
+        return ItemKey(reference.doc_id, paper.key_date, number), paper
 
     def resolve(self, reference: Reference, paper: Meeting | None) -> ItemKey | None:
         """The item or meeting of the archive a reference names, or None when the archive does not hold it."""
@@ -151,10 +168,8 @@ class Archive:
             meeting = self._meeting(named, reference.meeting_date, reference.item)
             if meeting is None:
                 return None
-            if reference.item is None:
-                return ItemKey(meeting.doc_id, meeting.meeting_date.isoformat(), None)
-            return ItemKey(meeting.doc_id, meeting.meeting_date.isoformat(), reference.item)
-        if reference.kind == "minute" and reference.item is not None and paper is not None:
+            return ItemKey(meeting.doc_id, meeting.key_date, reference.item)
+        if reference.kind == "minute" and reference.item is not None and paper and paper.meeting_date:
             return self._numbered(named, reference, paper)
         return None
 
@@ -169,7 +184,7 @@ class Archive:
             return None  # the text contradicts itself: "Minute 48 above" in minute 46
         if here == reference.item:
             return None  # "the full minutes text for item 48" in item 48 itself
-        return ItemKey(paper.doc_id, paper.meeting_date.isoformat(), reference.item)
+        return ItemKey(paper.doc_id, paper.key_date, reference.item)
 
     def _meeting(self, named: str, day: date, item: int | None) -> Meeting | None:
         """The paper recording a body's meeting on a day (its minutes before its agenda), holding `item` if
@@ -190,6 +205,7 @@ class Archive:
         for meeting in self.meetings:
             if (
                 meeting.paper_type in RECORD_TYPES
+                and meeting.meeting_date
                 and same_body(named, meeting.key)
                 and municipal_year(meeting.meeting_date) == year
                 and meeting.meeting_date <= paper.meeting_date
@@ -198,9 +214,9 @@ class Archive:
                 held.setdefault(meeting.meeting_date, []).append(meeting)
         if len(held) != 1:
             return None
-        (day, meetings), *_ = held.items()
+        (meetings,) = held.values()
         best = min(meetings, key=lambda m: (m.doc_id, m.start))
-        return ItemKey(best.doc_id, day.isoformat(), reference.item)
+        return ItemKey(best.doc_id, best.key_date, reference.item)
 
 
 def references_in(record: dict) -> list[Reference]:
@@ -233,3 +249,18 @@ def referred_to_by(links: Iterable[Link]) -> dict[ItemKey, list[Link]]:
         if link.target is not None:
             inverse.setdefault(link.target, []).append(link)
     return inverse
+
+
+def save_links(path: Path, links: Iterable[Link]) -> None:
+    """Links as JSON lines, one a line."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for link in links:
+            handle.write(json.dumps(link.to_dict(), ensure_ascii=False) + "\n")
+
+
+def load_links(path: Path) -> list[Link]:
+    """Links saved by `save_links`; none when the file is absent (an index built before references)."""
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [Link.from_dict(json.loads(line)) for line in handle if line.strip()]

@@ -61,7 +61,7 @@ DECISION_AFTER = re.compile(
 )
 """The date before the body: "at their meeting on 6th January, 2015 Cabinet approved"."""
 REFERRAL = re.compile(
-    r"(?i:\breferred\s+(?:from|by)\s+)(?P<body>(?:(?i:full|the)\s+)?[A-Z][\w&’'().-]*(?:[ \n]" + NAME_WORD + r"){0,10})"
+    r"(?i:\breferred\s+(?:from|by)\s+)(?P<body>(?:(?i:full|the)\s+){0,2}[A-Z][\w&’'().-]*(?:[ \n]" + NAME_WORD + r"){0,10})"
     r"(?:(?:\s+(?i:meeting))?" + ON_DATE.replace(r"(?:on|of)", r"(?i:on|of)") + r")?"
 )
 HEADING_BEFORE = re.compile(r"(?i)[ |(:–-]*(?:agenda[ \t]+)?")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document, dense_texts
+from corpus.links import REFERENCES, link_references, save_links
 from corpus.papers import parse_document
 from corpus.structure import document_record
 from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
@@ -302,6 +303,7 @@ def _write_generation(index_dir, records, docs, model, dim, settings, key, repor
         with open(tmp / "documents.jsonl", "w", encoding="utf-8") as handle:
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        save_links(tmp / REFERENCES, link_references(records))
         owners = _write_vectors(tmp / "vectors.npy", docs, dim)
         np.save(tmp / "owners.npy", owners)
         dense = VectorIndex.build(np.load(tmp / "vectors.npy", mmap_mode="r"))

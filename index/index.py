@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.chunking import Chunk
+from corpus.links import REFERENCES, ItemKey, Link, load_links
 from index.bm25 import KeywordIndex
 from index.dense import VectorIndex
 from index.glossary import Glossary
@@ -34,6 +35,27 @@ class Index:
     owners: np.ndarray
     """For each row of `vectors`, the chunk it belongs to (a long passage is embedded as several windows)."""
     _by_paper: dict[str, dict[tuple[str, str, str], list[int]]] = field(default_factory=dict, repr=False)
+    links: list[Link] = field(default_factory=list, repr=False)
+    """Every reference found in the minutes, resolved to the item or meeting it names where the index holds it."""
+    _links_by: dict[str, dict[ItemKey, list[Link]]] = field(default_factory=dict, repr=False)
+
+    def references_from(self, key: ItemKey) -> list[Link]:
+        """What an item refers to, in the order its text does; `link.target` None when the index lacks it."""
+        return self._links("source").get(key, [])
+
+    def references_to(self, key: ItemKey) -> list[Link]:
+        """What refers to an item, or to a meeting (`key.item` None), in document order of the referring text."""
+        return self._links("target").get(key, [])
+
+    def _links(self, end: str) -> dict[ItemKey, list[Link]]:
+        if end not in self._links_by:
+            found: dict[ItemKey, list[Link]] = {}
+            for link in self.links:
+                key = getattr(link, end)
+                if key is not None:
+                    found.setdefault(key, []).append(link)
+            self._links_by[end] = found
+        return self._links_by[end]
 
     def passages_by_paper(self, kind: str) -> dict[tuple[str, str, str], list[int]]:
         """Ids of the passages of `kind` ("contact") of each paper, found once per loaded index."""
@@ -88,6 +110,7 @@ class Index:
             documents=documents,
             glossary=Glossary.load(gen / "glossary.json"),
             owners=read_owners(gen, len(chunks)),
+            links=load_links(gen / REFERENCES),
         )
 
     def dense_search(self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None):
