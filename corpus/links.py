@@ -138,11 +138,14 @@ class Archive:
                     self.by_date.setdefault(meeting.meeting_date, []).append(meeting)
 
     def links(self) -> list[Link]:
-        """Every reference in the archive, resolved where it can be, in document order."""
+        """Every reference in the archive, resolved where it can be, in document order; an item naming itself
+        ("the full minutes text for item 48" in item 48) is no cross-reference and is left out."""
         found = []
         for record in self.records.values():
             for reference in references_in(record):
-                found.append(self.link(reference))
+                link = self.link(reference)
+                if not (reference.kind == "same minutes" and reference.item == link.source.item):
+                    found.append(link)
         return found
 
     def link(self, reference: Reference) -> Link:
@@ -182,8 +185,6 @@ class Archive:
             or (reference.direction == "below" and reference.item <= here)
         ):
             return None  # the text contradicts itself: "Minute 48 above" in minute 46
-        if here == reference.item:
-            return None  # "the full minutes text for item 48" in item 48 itself
         return ItemKey(paper.doc_id, paper.key_date, reference.item)
 
     def _meeting(self, named: str, day: date, item: int | None) -> Meeting | None:
