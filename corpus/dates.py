@@ -62,7 +62,7 @@ def format_date(value: date | None) -> str:
 
 WRITTEN_DATE = re.compile(
     r"(?<![\d/.])(?P<day>\d{1,2})\s?(?:st|nd|rd|th|[™°”“\"'’`]{1,3})?\s?(?:of\s+)?(?P<month>" + MONTH_NAME + r")\b"
-    r"(?:\.?,?\s?(?P<year>(?:19|20)\d{2})\b)?",
+    r"(?:\.?,?\s{0,2}(?P<year>(?:19|20)\d{2})\b)?",
     re.IGNORECASE,
 )
 """A date in flattened text as minutes refer to an earlier meeting, the year optional and the day's suffix as

@@ -20,12 +20,16 @@ KINDS = ("minute", "same minutes", "minutes", "meeting", "decision", "referral")
 meeting of a body held on a date; "decision": what a body decided on a date ("Cabinet on 6th January");
 "referral": an item referred from or by another body."""
 
-NOISE = re.compile(r"<[^<>\n]{1,200}>|[*_#`]+|\\(?=[_*])|\s+")
+NOISE = re.compile(r"\s*(?:(?:<[^<>\n]{1,200}>|[*_#`]+|\\(?=[_*]))\s*)+|\s{2,}|[\t\n\r\f\v]")
+"""Markup with the white space around it, and white space other than a single space: what `Flat` rewrites."""
+SPACE = re.compile(r"\s")
 DATE = "(?i:" + WRITTEN_DATE.pattern + ")"
 HEAD = r"(?:Cabinet|Council|Committee|Sub[- ]?Committee|Board|Panel|Forum|SPC|JPC|District|Group)"
 NAME_WORD = r"(?:[A-Z][\w&’'.-]*|and|of|the|for|&)"
 BODY = (
-    r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n](?:" + NAME_WORD + r"[ \n]){0,9}?)?"
+    r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n](?:"
+    + NAME_WORD
+    + r"[ \n]){0,9}?)?"
     + HEAD
     + r")\b"
 )
@@ -43,8 +47,7 @@ MINUTE_OF_MEETING = re.compile(
 )
 """What follows "Item No. 17" when it is an item of another meeting: "in the Minutes of Meeting of 5th July"."""
 MINUTES_OF = re.compile(
-    r"(?i)\bminutes\s+of\s+(?:the\s+)?(?P<pre>(?:[\w&’'-]+\s+){0,12}?)(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?"
-    + DATE
+    r"(?i)\bminutes\s+of\s+(?:the\s+)?(?P<pre>(?:[\w&’'-]+\s+){0,12}?)(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?" + DATE
 )
 MEETING_OF = re.compile(
     r"(?i)\bmeeting\s+of\s+(?:the\s+)?(?P<body>(?:[\w&’'-]+\s+){1,10}?)held\s+(?:on\s+)?(?:the\s+)?" + DATE
@@ -61,10 +64,16 @@ DECISION_AFTER = re.compile(
 )
 """The date before the body: "at their meeting on 6th January, 2015 Cabinet approved"."""
 REFERRAL = re.compile(
-    r"(?i:\breferred\s+(?:from|by)\s+)(?P<body>(?:(?i:full|the)\s+){0,2}[A-Z][\w&’'().-]*(?:[ \n]" + NAME_WORD + r"){0,10})"
+    r"(?i:\breferred\s+(?:from|by)\s+)"
+    r"(?P<body>(?:(?i:full|the)\s+){0,2}[A-Z][\w&’'().-]*(?:[ \n]" + NAME_WORD + r"){0,10})"
     r"(?:(?:\s+(?i:meeting))?" + ON_DATE.replace(r"(?:on|of)", r"(?i:on|of)") + r")?"
 )
 HEADING_BEFORE = re.compile(r"(?i)[ |(:–-]*(?:agenda[ \t]+)?")
+DECISION_REACH = 250
+"""How far before a date a decision's body and "at its meeting on" may start."""
+NAMED_BODY = re.compile(BODY)
+COMMITTEE_WORD = re.compile(r"(?i)\bcommittee\b")
+SENTENCE_REACH = 400
 THEIR_MINUTE_REACH = 120
 """How far after a body's decision "(their Minute 66 refers)" may stand and still be that body's minute."""
 
@@ -163,13 +172,14 @@ class Flat:
                 self.raw_at.append(pos)
                 parts.append(text[pos : match.start()])
                 length += match.start() - pos
-            if match.group().isspace() and length and not parts[-1][-1:].isspace():
+            noise = match.group()
+            lines = min(noise.count("\n"), 2)
+            space = "\t" if "\t" in noise else "\n" * lines if lines else " " if SPACE.search(noise) else ""
+            if space and length:
                 self.flat_at.append(length)
                 self.raw_at.append(match.start())
-                space = match.group()
-                lines = min(space.count("\n"), 2)
-                parts.append("\t" if "\t" in space else "\n" * lines if lines else " ")
-                length += len(parts[-1])
+                parts.append(space)
+                length += len(space)
             pos = match.end()
         if end > pos:
             self.flat_at.append(length)
@@ -227,14 +237,17 @@ def find_references(
         when = past(match) if match.group("day") else None
         stop = match.end() if when else match.start("body") + len(body)
         add(match.start(), stop, "referral", committee=_body(body), meeting_date=when)
-    for match in DECISION.finditer(ft):
-        when = past(match)
+    for day in WRITTEN_DATE.finditer(ft):  # a body's name is sought only before a date: 10x faster
+        match = DECISION.search(ft, max(0, day.start() - DECISION_REACH), day.end())
+        when = past(match) if match else None
         if when:
             add(match.start(), match.end(), "decision", committee=_body(match.group("body")), meeting_date=when)
     for match in MINUTE.finditer(ft):
         _minute(ft, match, add, past, found)
     references = []
     for s, e, kind, target in sorted(found, key=lambda f: f[0]):
+        if not target.get("committee") and kind != "same minutes" and COMMITTEE_WORD.search(ft, s, e):
+            target = {**target, "committee": _committee_before(ft, s)}
         raw_start, raw_end = flat.raw_span(s, e)
         references.append(Reference(doc_id, raw_start, raw_end, text[raw_start:raw_end], kind, **target))
     return references
@@ -267,6 +280,19 @@ def _minute(ft: str, match: re.Match[str], add, past, found) -> None:
         add(match.start(), match.end(), "same minutes", item=number, direction=(match.group("dir") or "").lower())
         return
     add(match.start(), match.end(), "minute", item=number)
+
+
+def _committee_before(ft: str, pos: int) -> str:
+    """The committee last named earlier in the sentence, which "the Committee" then means: "report of the
+    Chairperson of the Travel and Transportation Strategic Policy Committee in relation to Meeting of the
+    Committee held on 20th October"; "" (the minutes' own) when there is none."""
+    start = max(ft.rfind(". ", 0, pos), ft.rfind("\n\n", 0, pos), pos - SENTENCE_REACH)
+    named = ""
+    for match in NAMED_BODY.finditer(ft, start, pos):
+        body = _body(match.group("body"))
+        if body and body_key(body).endswith("committee"):
+            named = body
+    return named
 
 
 def _trim_name(name: str) -> str:

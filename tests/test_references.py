@@ -100,7 +100,13 @@ def test_references_to_minutes_not_in_the_archive_are_kept_unresolved(bundled_li
         2014,
         None,
     )
-    earlier = [link for link in links_from(bundled_links, ItemKey(DOG, "2015-02-04", 42))]
+    considered = next(link for link in welfare if link.reference.kind == "decision")
+    assert (considered.reference.text, considered.reference.committee, considered.target) == (
+        "the Committee on 8<sup>th</sup> October, 2014",
+        "",  # the committee's own meeting, not the "Welfare Reform Group" named earlier in the sentence
+        None,
+    )
+    earlier = links_from(bundled_links, ItemKey(DOG, "2015-02-04", 42))
     assert [(link.reference.text, link.target) for link in earlier][:2] == [
         ("minutes of the meeting held on 10<sup>th</sup> December, 2014", None),
         ("Minute 36", None),
