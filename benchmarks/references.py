@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=0, help="links to print for checking by hand")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--all", action="store_true", help="print every link (a small corpus)")
+    parser.add_argument("--kind", choices=KINDS, help="sample or print links of this kind only")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     for kind in (*KINDS, "all"):
         pick = (lambda c: sum(c.values())) if kind == "all" else (lambda c, k=kind: c[k])
         print(f"{kind:<14}{pick(found):>7}{pick(resolved):>10}{pick(to_item):>9}{pick(to_meeting):>12}")
-    shown = links if args.all else random.Random(args.seed).sample(links, min(args.sample, len(links)))
+    pool = [link for link in links if link.reference.kind == args.kind] if args.kind else links
+    shown = pool if args.all else random.Random(args.seed).sample(pool, min(args.sample, len(pool)))
     for number, link in enumerate(shown, 1):
         print(f"\n--- {number}. {_describe(link)}")
         _show(archive, link)

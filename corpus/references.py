@@ -27,9 +27,9 @@ DATE = "(?i:" + WRITTEN_DATE.pattern + ")"
 HEAD = r"(?:Cabinet|Council|Committee|Sub[- ]?Committee|Board|Panel|Forum|SPC|JPC|District|Group)"
 NAME_WORD = r"(?:[A-Z][\w&’'.-]*|and|of|the|for|&)"
 BODY = (
-    r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n](?:"
+    r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n]{1,2}(?:"
     + NAME_WORD
-    + r"[ \n]){0,9}?)?"
+    + r"[ \n]{1,2}){0,9}?)?"
     + HEAD
     + r")\b"
 )
@@ -81,6 +81,7 @@ LEADING = re.compile(
     r"(?i)^(?:(?:the|full|its|their|a|an|draft|copy|previous|last|monthly|special|ordinary|annual|online|inaugural"
     r"|adjourned)\s+)*(?:meetings?(?:\s+of(?:\s+the)?)?(?:\s+|$))?"
 )
+JOINERS = {"of", "and", "the", "for", "&"}
 GENERIC = {"", "committee", "sub committee", "district", "municipal district", "board", "panel", "meeting"}
 DROPPED = {
     "the",
@@ -303,6 +304,10 @@ def _trim_name(name: str) -> str:
 def _body(name: str) -> str:
     """The name of the body a reference names, "" when it names only a meeting or the minutes' own body."""
     name = _trim_name(LEADING.sub("", name.strip()))
+    if name[:1].isupper():  # "Municipal District of Cappamore-Kilmallock regarding Athenacy": the name ends
+        words = name.split()
+        cut = next((i for i, w in enumerate(words) if w[:1].islower() and w not in JOINERS), len(words))
+        name = _trim_name(" ".join(words[:cut]))
     name = re.sub(r"(?i)\s+meetings?$", "", name)
     name = re.sub(r"\s+", " ", re.sub(r"(?<=\w)-\s+(?=\w)", "-", name))  # "Adare-\nRathkeale"
     return "" if body_key(name) in GENERIC else name
