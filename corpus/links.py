@@ -4,13 +4,14 @@ to it. Works on document records (`corpus.structure.document_record`), the form 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.references import Reference, body_key, find_references
+from corpus.references import MEETING_SORTS, Reference, body_key, find_references
 
 if TYPE_CHECKING:
     from corpus.chunking import Chunk
@@ -91,6 +92,8 @@ class Meeting:
     end: int
     items: tuple[tuple[int, int, int], ...]
     """(number, start, end) of each item."""
+    sorts: frozenset[str] = frozenset()
+    """Words of `MEETING_SORTS` in the document's title: "special", "annual"."""
 
 
 def municipal_year(day: date) -> int:
@@ -133,6 +136,7 @@ class Archive:
                     paper["start"],
                     paper["end"],
                     tuple((i["number"], i["start"], i["end"]) for i in paper["items"]),
+                    _sorts(record["title"]),
                 )
                 self.meetings.append(meeting)
                 self.by_doc.setdefault(meeting.doc_id, []).append(meeting)
@@ -170,7 +174,7 @@ class Archive:
         if reference.kind == "same minutes":
             return self._same_minutes(reference, paper)
         if reference.meeting_date:
-            meeting = self._meeting(named, reference.meeting_date, reference.item)
+            meeting = self._meeting(named, reference.meeting_date, reference.item, _sorts(reference.text))
             if meeting is None:
                 return None
             return ItemKey(meeting.doc_id, meeting.key_date, reference.item)
@@ -189,16 +193,19 @@ class Archive:
             return None  # the text contradicts itself: "Minute 48 above" in minute 46
         return ItemKey(paper.doc_id, paper.key_date, reference.item)
 
-    def _meeting(self, named: str, day: date, item: int | None) -> Meeting | None:
+    def _meeting(self, named: str, day: date, item: int | None, sorts: frozenset[str]) -> Meeting | None:
         """The paper recording a body's meeting on a day (its minutes before its agenda), holding `item` if
-        given."""
+        given; of two meetings that day, the one whose title shares the reference's "Special", "Annual"."""
         held = [m for m in self.by_date.get(day, ()) if same_body(named, m.key)]
         if item is not None:
             held = [m for m in held if item in {n for n, _, _ in m.items}]
         if not held:
             return None
         exact = [m for m in held if m.key == named] or held
-        return min(exact, key=lambda m: (m.paper_type not in RECORD_TYPES, not m.items, m.doc_id, m.start))
+        return min(
+            exact,
+            key=lambda m: (-len(sorts & m.sorts), m.paper_type not in RECORD_TYPES, not m.items, m.doc_id, m.start),
+        )
 
     def _numbered(self, named: str, reference: Reference, paper: Meeting) -> ItemKey | None:
         """A minute by number alone: of the municipal year its suffix names, else of the source's, up to the
@@ -220,6 +227,10 @@ class Archive:
         (meetings,) = held.values()
         best = min(meetings, key=lambda m: (m.doc_id, m.start))
         return ItemKey(best.doc_id, best.key_date, reference.item)
+
+
+def _sorts(text: str) -> frozenset[str]:
+    return frozenset(re.findall(rf"\b(?:{MEETING_SORTS})\b", text.lower()))
 
 
 def references_in(record: dict) -> list[Reference]:

@@ -25,7 +25,7 @@ NOISE = re.compile(r"\s*(?:(?:<[^<>\n]{1,200}>|[*_#`]+|\\(?=[_*]))\s*)+|\s{2,}|[
 SPACE = re.compile(r"\s")
 DATE = "(?i:" + WRITTEN_DATE.pattern + ")"
 HEAD = r"(?:Cabinet|Council|Committee|Sub[- ]?Committee|Board|Panel|Forum|SPC|JPC|District|Group)"
-NAME_WORD = r"(?:[A-Z][\w&’'.-]*|and|of|the|for|&)"
+NAME_WORD = r"(?:[A-Z][\w&’'.-]*,?|and|of|the|for|&)"
 BODY = (
     r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n]{1,2}(?:"
     + NAME_WORD
@@ -46,11 +46,16 @@ MINUTE_OF_MEETING = re.compile(
     r"(?P<pre>(?:[\w&’'-]+\s+){0,10}?)(?:meeting\s+)?(?:held\s+)?(?:on|of)\s+(?:the\s+)?" + DATE
 )
 """What follows "Item No. 17" when it is an item of another meeting: "in the Minutes of Meeting of 5th July"."""
+MEETING_SORTS = (
+    "special|ordinary|annual|monthly|budget|budgetary|plan|adjourned|inaugural|online|statutory|general|virtual"
+)
+"""The words before "Meeting" that tell two meetings of a body on one day apart: "Special Meeting of the ..."."""
 MINUTES_OF = re.compile(
     r"(?i)\bminutes\s+of\s+(?:the\s+)?(?P<pre>(?:[\w&’'-]+\s+){0,12}?)(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?" + DATE
 )
 MEETING_OF = re.compile(
-    r"(?i)\bmeeting\s+of\s+(?:the\s+)?(?P<body>(?:[\w&’'-]+\s+){1,10}?)held\s+(?:on\s+)?(?:the\s+)?" + DATE
+    r"(?i)\b(?:(?:" + MEETING_SORTS + r")\s+){0,3}meeting\s+of\s+(?:the\s+)?"
+    r"(?P<body>(?:[\w&’'-]+\s+){1,10}?)held\s+(?:on\s+)?(?:the\s+)?" + DATE
 )
 DECISION = re.compile(BODY + r"(?:\s+decisions?(?:\s+(?:made|taken))?)?" + ON_DATE)
 DECISION_AFTER = re.compile(
@@ -287,7 +292,7 @@ def _committee_before(ft: str, pos: int) -> str:
     """The committee last named earlier in the sentence, which "the Committee" then means: "report of the
     Chairperson of the Travel and Transportation Strategic Policy Committee in relation to Meeting of the
     Committee held on 20th October"; "" (the minutes' own) when there is none."""
-    start = max(ft.rfind(". ", 0, pos), ft.rfind("\n\n", 0, pos), pos - SENTENCE_REACH)
+    start = max(ft.rfind(". ", 0, pos), pos - SENTENCE_REACH)
     named = ""
     for match in NAMED_BODY.finditer(ft, start, pos):
         body = _body(match.group("body"))
