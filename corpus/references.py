@@ -84,8 +84,10 @@ THEIR_MINUTE_REACH = 120
 
 LEADING = re.compile(
     r"(?i)^(?:(?:the|full|its|their|a|an|draft|copy|previous|last|monthly|special|ordinary|annual|online|inaugural"
-    r"|adjourned)\s+)*(?:meetings?(?:\s+of(?:\s+the)?)?(?:\s+|$))?"
+    r"|adjourned|reports?|chairperson|chair|adopt|adoption|confirm|confirmation|recommendations?|minutes|circulated)"
+    r"[\s,]+(?:(?:of|from)\s+)?)*(?:meetings?(?:\s+of(?:\s+the)?)?(?:\s+|$))?"
 )
+"""What comes before a body's name: "Report of the Chairperson of the", "Special Meeting of the"."""
 JOINERS = {"of", "and", "the", "for", "&"}
 GENERIC = {"", "committee", "sub committee", "district", "municipal district", "board", "panel", "meeting"}
 DROPPED = {
