@@ -201,10 +201,16 @@ class Archive:
             held = [m for m in held if item in {n for n, _, _ in m.items}]
         if not held:
             return None
-        exact = [m for m in held if m.key == named] or held
         return min(
-            exact,
-            key=lambda m: (-len(sorts & m.sorts), m.paper_type not in RECORD_TYPES, not m.items, m.doc_id, m.start),
+            held,
+            key=lambda m: (
+                -len(sorts & m.sorts),
+                m.key != named,
+                m.paper_type not in RECORD_TYPES,
+                not m.items,
+                m.doc_id,
+                m.start,
+            ),
         )
 
     def _numbered(self, named: str, reference: Reference, paper: Meeting) -> ItemKey | None:

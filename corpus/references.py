@@ -76,6 +76,8 @@ REFERRAL = re.compile(
 HEADING_BEFORE = re.compile(r"(?i)[ |(:–-]*(?:agenda[ \t]+)?")
 DECISION_REACH = 250
 """How far before a date a decision's body and "at its meeting on" may start."""
+PARAGRAPH_BEFORE_NAME = re.compile(r".*\n\n(?=(?:[Tt]he|[Ff]ull)[ \n])", re.DOTALL)
+"""A heading the name-matching ran on from: the name starts with the paragraph's "The"."""
 NAMED_BODY = re.compile(BODY)
 COMMITTEE_WORD = re.compile(r"(?i)\bcommittee\b")
 SENTENCE_REACH = 400
@@ -249,7 +251,11 @@ def find_references(
         match = DECISION.search(ft, max(0, day.start() - DECISION_REACH), day.end())
         when = past(match) if match else None
         if when:
-            add(match.start(), match.end(), "decision", committee=_body(match.group("body")), meeting_date=when)
+            body = match.group("body")
+            heading = PARAGRAPH_BEFORE_NAME.search(body)  # "Selection of Preferred Bidder\n\nThe Council, on"
+            start = match.start("body") + heading.end() if heading else match.start()
+            name = body[heading.end() :] if heading else body
+            add(start, match.end(), "decision", committee=_body(name), meeting_date=when)
     for match in MINUTE.finditer(ft):
         _minute(ft, match, add, past, found)
     references = []
