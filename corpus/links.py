@@ -104,13 +104,13 @@ def municipal_year(day: date) -> int:
 def same_body(named: str, held: str) -> bool:
     """Whether `body_key`s name the same body: equal, one's words within the other's with the same last word
     ("environment strategic policy committee" within "council environment strategic policy committee"), or a
-    name of three words or more within the other."""
+    name of two words or more within the other ("metropolitan district" within "metropolitan district limerick")."""
     if not named or not held:
         return False
     if named == held:
         return True
     a, b = named.split(), held.split()
-    if len(a) >= 3 and set(a) <= set(b):  # a garbled heading: "... Cappamore-Kilmallock on Athenacey Graveyard"
+    if len(a) >= 2 and set(a) <= set(b):  # a garbled heading: "... Cappamore-Kilmallock on Athenacey Graveyard"
         return True
     return a[-1] == b[-1] and (set(a) <= set(b) or set(b) <= set(a))
 

@@ -24,7 +24,7 @@ NOISE = re.compile(r"\s*(?:(?:<[^<>\n]{1,200}>|[*_#`]+|\\(?=[_*]))\s*)+|\s{2,}|[
 """Markup with the white space around it, and white space other than a single space: what `Flat` rewrites."""
 SPACE = re.compile(r"\s")
 DATE = "(?i:" + WRITTEN_DATE.pattern + ")"
-HEAD = r"(?:Cabinet|Council|Committee|Sub[- ]?Committee|Board|Panel|Forum|SPC|JPC|District|Group)"
+HEAD = r"(?:Cabinet|Council|Committee|Sub[- ]?Committee|Board|Panel|Forum|SPC|JPC|District)"
 NAME_WORD = r"(?:[A-Z][\w&’'.-]*,?|and|of|the|for|&)"
 BODY = (
     r"(?P<body>(?:(?:[Ff]ull|[Tt]he|[Tt]heir|[Ii]ts)[ \n])?(?:[A-Z][\w&’'.-]*[ \n]{1,2}(?:"
@@ -33,7 +33,10 @@ BODY = (
     + HEAD
     + r")\b"
 )
-ON_DATE = r"(?:\s*,)?\s+(?:at\s+(?:its|their)\s+(?:\w+\s+)?meeting\s+(?:held\s+)?)?(?:on|of)\s+(?:the\s+)?" + DATE
+WEEKDAY = r"(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+ON_DATE = (
+    r"(?:\s*,)?\s+(?:at\s+(?:its|their)\s+(?:\w+\s+)?meeting\s+)?(?:held\s+)?(?:on|of)\s+(?:the\s+)?" + WEEKDAY + DATE
+)
 VERBS = r"(?:approved|agreed|decided|resolved|considered|noted|adopted|endorsed|accepted|rejected)"
 
 MINUTE = re.compile(
@@ -78,6 +81,14 @@ DECISION_REACH = 250
 """How far before a date a decision's body and "at its meeting on" may start."""
 PARAGRAPH_BEFORE_NAME = re.compile(r".*\n\n(?=(?:[Tt]he|[Ff]ull)[ \n])", re.DOTALL)
 """A heading the name-matching ran on from: the name starts with the paragraph's "The"."""
+DECIDED_BY = re.compile(
+    r"(?i)(?:\b(?:meetings?|decisions?|minutes|resolutions?|motions?|recommendations?)\s+(?:[\w.’']+\s+){0,3}"
+    r"|\b(?:approv\w*|agreed|adopted|considered|endorsed|ratified|granted|passed|made|taken|noted|decided|resolved"
+    r"|received)\s+(?:[\w.’']+\s+){0,3})(?:of|from|by|at)\s+$"
+)
+"""What stands before a body when a date after it is of its decision or meeting ("the decisions made by Cabinet
+on", "considered by the Committee on"), not of anything it did ("contacted by the Council on")."""
+MEETING_WORDS = re.compile(r"(?i)\b(?:meeting|minutes)\b")
 NAMED_BODY = re.compile(BODY)
 COMMITTEE_WORD = re.compile(r"(?i)\bcommittee\b")
 SENTENCE_REACH = 400
@@ -249,7 +260,7 @@ def find_references(
         add(match.start(), stop, "referral", committee=_body(body), meeting_date=when)
     for day in WRITTEN_DATE.finditer(ft):  # a body's name is sought only before a date: 10x faster
         match = DECISION.search(ft, max(0, day.start() - DECISION_REACH), day.end())
-        when = past(match) if match else None
+        when = past(match) if match and _decided(ft, match) else None
         if when:
             body = match.group("body")
             heading = PARAGRAPH_BEFORE_NAME.search(body)  # "Selection of Preferred Bidder\n\nThe Council, on"
@@ -294,6 +305,13 @@ def _minute(ft: str, match: re.Match[str], add, past, found) -> None:
         add(match.start(), match.end(), "same minutes", item=number, direction=(match.group("dir") or "").lower())
         return
     add(match.start(), match.end(), "minute", item=number)
+
+
+def _decided(ft: str, match: re.Match[str]) -> bool:
+    """Whether a body-and-date match is of a decision or meeting: said so, or a verb of deciding before it."""
+    if "meeting" in match.group(0).lower() or MEETING_WORDS.search(match.group("body")):
+        return True
+    return bool(DECIDED_BY.search(ft, max(0, match.start() - 80), match.start()))
 
 
 def _committee_before(ft: str, pos: int) -> str:
