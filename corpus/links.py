@@ -195,16 +195,19 @@ class Archive:
 
     def _meeting(self, named: str, day: date, item: int | None, sorts: frozenset[str]) -> Meeting | None:
         """The paper recording a body's meeting on a day (its minutes before its agenda), holding `item` if
-        given; of two meetings that day, the one whose title shares the reference's "Special", "Annual"."""
+        given; of two meetings that day, the one whose title shares the reference's "Special", "Annual", then the
+        one whose body shares more of the words the reference names."""
         held = [m for m in self.by_date.get(day, ()) if same_body(named, m.key)]
         if item is not None:
             held = [m for m in held if item in {n for n, _, _ in m.items}]
         if not held:
             return None
+        words = set(named.split())
         return min(
             held,
             key=lambda m: (
                 -len(sorts & m.sorts),
+                -len(words & set(m.key.split())),
                 m.key != named,
                 m.paper_type not in RECORD_TYPES,
                 not m.items,

@@ -54,7 +54,7 @@ MEETING_SORTS = (
 )
 """The words before "Meeting" that tell two meetings of a body on one day apart: "Special Meeting of the ..."."""
 MINUTES_OF = re.compile(
-    r"(?i)\bminutes\s+of\s+(?:the\s+)?(?P<pre>(?:[\w&’'-]+\s+){0,12}?)(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?" + DATE
+    r"(?i)\bminutes\s+of\s+(?:the\s+)?(?P<pre>(?:[\w&’'-]+\s+){0,16}?)(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?" + DATE
 )
 MEETING_OF = re.compile(
     r"(?i)\b(?:(?:" + MEETING_SORTS + r")\s+){0,3}meeting\s+of\s+(?:the\s+)?"
