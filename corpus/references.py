@@ -329,7 +329,7 @@ def _committee_before(ft: str, pos: int) -> str:
 
 def _trim_name(name: str) -> str:
     """A body's name without the lower-case words a greedy match took after it ("Council and")."""
-    return re.sub(r"(?:\s+(?:and|of|the|for|&))+$", "", name.strip())
+    return re.sub(r"(?:\s+(?:and|of|the|for|&))+$", "", name.strip(" \t\n,;:"))
 
 
 def _body(name: str) -> str:
