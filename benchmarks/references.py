@@ -8,7 +8,7 @@ links printed with the text around each reference and the start of its target, f
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
 import sys
 import time
 from collections import Counter
@@ -55,10 +55,15 @@ def main(argv: list[str] | None = None) -> None:
         pick = (lambda c: sum(c.values())) if kind == "all" else (lambda c, k=kind: c[k])
         print(f"{kind:<14}{pick(found):>7}{pick(resolved):>10}{pick(to_item):>9}{pick(to_meeting):>12}")
     pool = [link for link in links if link.reference.kind == args.kind] if args.kind else links
-    shown = pool if args.all else random.Random(args.seed).sample(pool, min(args.sample, len(pool)))
+    shown = pool if args.all else sorted(pool, key=lambda link: _draw(args.seed, link))[: args.sample]
     for number, link in enumerate(shown, 1):
         print(f"\n--- {number}. {_describe(link)}")
         _show(archive, link)
+
+
+def _draw(seed: int, link: Link) -> str:
+    """A link's place in the seeded sample, fixed by where it is: a change elsewhere leaves the sample alone."""
+    return hashlib.sha1(f"{seed}:{link.reference.doc_id}:{link.reference.start}".encode()).hexdigest()
 
 
 def _describe(link: Link) -> str:

@@ -92,6 +92,8 @@ MEETING_WORDS = re.compile(r"(?i)\b(?:meeting|minutes)\b")
 NAMED_BODY = re.compile(BODY)
 COMMITTEE_WORD = re.compile(r"(?i)\bcommittee\b")
 SENTENCE_REACH = 400
+YEARLESS_REACH = 183
+"""Days before the meeting a date without a year may name; further back it is more often the next such day."""
 THEIR_MINUTE_REACH = 120
 """How far after a body's decision "(their Minute 66 refers)" may stand and still be that body's minute."""
 
@@ -238,7 +240,11 @@ def find_references(
 
     def past(match: re.Match[str]) -> date | None:
         when = written_date(match, meeting_date)
-        return when if when and (meeting_date is None or when < meeting_date) else None
+        if not when or (meeting_date and when >= meeting_date):
+            return None
+        if not match.group("year") and meeting_date and (meeting_date - when).days > YEARLESS_REACH:
+            return None  # "a meeting of the District on 17th July", written in June: the coming one
+        return when
 
     ft = flat.text
     for match in DECISION_AFTER.finditer(ft):
