@@ -94,6 +94,8 @@ class Meeting:
     """(number, start, end) of each item."""
     sorts: frozenset[str] = frozenset()
     """Words of `MEETING_SORTS` in the document's title: "special", "annual"."""
+    titled: frozenset[str] = frozenset()
+    """The words of the document's title as `body_key` keeps them, for telling bodies that share a parsed name."""
 
 
 def municipal_year(day: date) -> int:
@@ -137,6 +139,7 @@ class Archive:
                     paper["end"],
                     tuple((i["number"], i["start"], i["end"]) for i in paper["items"]),
                     _sorts(record["title"]),
+                    frozenset(body_key(record["title"]).split()),
                 )
                 self.meetings.append(meeting)
                 self.by_doc.setdefault(meeting.doc_id, []).append(meeting)
@@ -208,6 +211,7 @@ class Archive:
             key=lambda m: (
                 -len(sorts & m.sorts),
                 -len(words & set(m.key.split())),
+                -len(words & m.titled),
                 m.key != named,
                 m.paper_type not in RECORD_TYPES,
                 not m.items,
