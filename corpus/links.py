@@ -211,10 +211,10 @@ class Archive:
             key=lambda m: (
                 -len(sorts & m.sorts),
                 -len(words & set(m.key.split())),
-                -len(words & m.titled),
                 m.key != named,
                 m.paper_type not in RECORD_TYPES,
                 not m.items,
+                -len(words & m.titled),
                 m.doc_id,
                 m.start,
             ),
