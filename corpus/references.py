@@ -105,6 +105,7 @@ LEADING = re.compile(
 """What comes before a body's name: "Report of the Chairperson of the", "Special Meeting of the"."""
 JOINERS = {"of", "and", "the", "for", "&"}
 GENERIC = {"", "committee", "sub committee", "district", "municipal district", "board", "panel", "meeting"}
+"""Body names that mean the minutes' own body ("the Committee", "the District")."""
 DROPPED = {
     "the",
     "of",
@@ -132,6 +133,8 @@ DROPPED = {
     "a",
     "an",
 }
+"""Words left out when bodies are matched: the sort of meeting, and the council's own name, so that "the Council"
+is "Limerick City and County Council" (a word list fitted to the Limerick archive)."""
 EXPANSIONS = {
     "spc": "strategic policy committee",
     "jpc": "joint policing committee",
