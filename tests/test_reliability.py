@@ -289,6 +289,7 @@ GENERATION_FILES = [
     "documents.jsonl",
     "glossary.json",
     "owners.npy",
+    "references.jsonl",
     "vectors.npy",
 ]
 
