@@ -141,6 +141,16 @@ def _source(citation, offset: int) -> str:
     return " · ".join(links) + f" <span class='file'>{html.escape(citation.doc_id)}</span>"
 
 
+def render_references(refers_to, referred_by) -> str:
+    """ "Refers to" and "referred to by" lines, each place a link that opens the paper at that minute."""
+    out = []
+    for label, places in (("Refers to", refers_to), ("Referred to by", referred_by)):
+        if places:
+            links = " · ".join(paper_link(p.doc_id, p.start, p.heading) for p in places)
+            out.append(f"<div class='meta refs'>{label}: {links}</div>")
+    return "".join(out)
+
+
 ANSWER_KIND = {"decision": "Decision", "figure": "Figure", "date": "Date", "names": "Who", "passage": "Answer"}
 
 
@@ -158,7 +168,8 @@ def render_answer(index, answer) -> str:
         f"<div class='answer{weak}' id='answer'><div class='answer-kind'>{html.escape(label)}</div>"
         f"<div class='answer-text'>{shown}</div>"
         f"<div class='answer-cite'>{html.escape(answer.citation.heading())}</div>"
-        f"<div class='meta'>{_source(answer.citation, answer.start)}</div></div>"
+        f"<div class='meta'>{_source(answer.citation, answer.start)}</div>"
+        f"{render_references(answer.refers_to, answer.referred_by)}</div>"
     )
 
 
@@ -191,6 +202,7 @@ def render_groups(index, answered) -> str:
             f"<div class='hit' data-rank='{number}'>"
             f"<div class='cite'>{html.escape(group.citation.heading())}</div>"
             f"<div class='meta'>{_source(group.citation, first.chunk.start)}</div>"
+            f"{render_references(group.refers_to, group.referred_by)}"
             f"{''.join(parts)}"
             f"<input class='copy' readonly aria-label='citation to copy' value=\"{html.escape(line, quote=True)}\" "
             "onclick='this.select();navigator.clipboard&&navigator.clipboard.writeText(this.value)'>"

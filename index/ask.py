@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from corpus.links import ItemKey
 from index.bm25 import terms
+from index.context import Place, place_of
 from index.decisions import block_span
 from index.filters import Filters
 from index.highlight import SENTENCE
@@ -59,6 +61,10 @@ class Answer:
     """Offsets into the document's text of the sentences or resolution parts that matched."""
     rank: int = 1
     """The rank of the passage the answer was taken from."""
+    refers_to: tuple[Place, ...] = ()
+    """The minutes and meetings the answer's item refers to: what came before it."""
+    referred_by: tuple[Place, ...] = ()
+    """The items of the archive that refer to the answer's item: what came after it."""
 
     def to_dict(self) -> dict:
         return {
@@ -73,6 +79,8 @@ class Answer:
             "marks": [list(m) for m in self.marks],
             "rank": self.rank,
             "page": self.citation.page,
+            "refers_to": [p.to_dict() for p in self.refers_to],
+            "referred_by": [p.to_dict() for p in self.referred_by],
         }
 
 
@@ -86,6 +94,8 @@ class Group:
     """The whole RESOLVED block of the item, in document offsets, when a passage of it was found."""
     resolution_marks: tuple[tuple[int, int], ...] = field(default=())
     """The parts of the block that were found, in document offsets."""
+    refers_to: tuple[Place, ...] = ()
+    referred_by: tuple[Place, ...] = ()
 
     @property
     def rank(self) -> int:
@@ -108,6 +118,8 @@ class Group:
             "item": self.citation.item,
             "passages": [h.rank for h in self.hits],
             "resolution": block,
+            "refers_to": [p.to_dict() for p in self.refers_to],
+            "referred_by": [p.to_dict() for p in self.referred_by],
         }
 
 
@@ -149,7 +161,32 @@ def ask(
     """
     hits = search(index, query, k=k, filters=filters, config=config, encoder=encoder)
     groups = group_hits(index, hits)
-    return Answered(query.strip(), answer_of(index, query, hits), tuple(groups), tuple(hits))
+    answer = answer_of(index, query, hits)
+    if answer is not None:
+        refers_to, referred_by = cross_references(index, hits[0].chunk)
+        answer = replace(answer, refers_to=refers_to, referred_by=referred_by)
+    return Answered(query.strip(), answer, tuple(groups), tuple(hits))
+
+
+def cross_references(index: Index, chunk) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
+    """What the item holding `chunk` refers to, and what refers to it, as places of the archive."""
+    if chunk.item is None:
+        return (), ()
+    key = ItemKey.of(chunk)
+
+    def places(keys) -> tuple[Place, ...]:
+        found = [place_of(index, k) for k in keys if k is not None and k != key]
+        seen, out = set(), []
+        for place in found:
+            if place and (place.doc_id, place.start) not in seen:
+                seen.add((place.doc_id, place.start))
+                out.append(place)
+        return tuple(out)
+
+    return (
+        places(link.target for link in index.references_from(key)),
+        places(link.source for link in index.references_to(key)),
+    )
 
 
 def question_kind(query: str) -> str:
@@ -250,7 +287,8 @@ def group_hits(index: Index, hits: list[Hit]) -> list[Group]:
                 marks = tuple(
                     (h.chunk.start, h.chunk.end) for h in resolved if resolution[0] <= h.chunk.start < resolution[1]
                 )
-        groups.append(Group(citation, tuple(members), resolution, marks))
+        refers_to, referred_by = cross_references(index, first)
+        groups.append(Group(citation, tuple(members), resolution, marks, refers_to, referred_by))
     return sorted(groups, key=lambda g: g.rank)
 
 

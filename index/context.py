@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from corpus.chunking import Chunk
 from index.index import Index
@@ -46,3 +47,37 @@ def _enclosing(record: dict, chunk: Chunk) -> tuple[int, int, str]:
                 return item["start"], item["end"], f"{paper['title']} — Minute {item['number']}: {item['title']}"
         return paper["start"], paper["end"], paper["title"]
     return chunk.start, chunk.end, chunk.paper_title
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an item (or a whole meeting's paper) sits: a heading to show and the offset to open it at."""
+
+    heading: str
+    doc_id: str
+    start: int
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading, "doc": self.doc_id, "start": self.start}
+
+
+def place_of(index: Index, key) -> Place | None:
+    """The item or meeting a `corpus.links.ItemKey` names, as a heading and an offset; None if not held."""
+    from corpus.dates import format_date
+
+    record = index.documents.get(key.doc_id)
+    if record is None:
+        return None
+    when = format_date(date.fromisoformat(key.meeting_date)) if key.meeting_date else ""
+    for paper in record["papers"]:
+        if key.meeting_date and paper["meeting_date"] != key.meeting_date:
+            continue
+        for item in paper["items"] if key.item is not None else ():
+            if item["number"] == key.item:
+                label = "Agenda item" if paper["paper_type"] == "agenda" else "Minute"
+                parts = [record.get("committee", ""), when, f"{label} {item['number']}: {item['title']}"]
+                return Place(", ".join(p for p in parts if p), key.doc_id, item["start"])
+        if key.item is None:
+            parts = [record.get("committee", ""), when, paper["title"]]
+            return Place(", ".join(p for p in parts if p), key.doc_id, paper["start"])
+    return None

@@ -145,8 +145,11 @@ def _block_of(index: Index, chunk) -> tuple[str, int, int]:
 
 
 def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> Decision:
+    from index.ask import cross_references
+
     first = chunks[0]
     citation = replace(Citation.of(first), section="")
+    refers_to = tuple(p.heading for p in cross_references(index, first)[0])
     text = readable(index.documents[doc_id]["text"][start:end])[0].strip()
     parts = tuple(readable(c.text)[0].strip() for c in chunks) if len(chunks) > 1 else ()
-    return Decision(citation, start, end, text, parts)
+    return Decision(citation, start, end, text, parts, refers_to=refers_to)

@@ -376,3 +376,21 @@ def test_the_decisions_timeline_shows_the_pspo_decisions_only_and_exports_csv(pa
     assert [r["meeting_date"] for r in rows] == sorted((r["meeting_date"] for r in rows), reverse=True)
     assert any(r["meeting_date"] == "2015-02-04" and r["item"] == "43" for r in rows)
     shot(page, "decisions-timeline")
+
+
+def test_a_cross_reference_opens_the_minute_it_names(page):
+    ask(page, "what did the chair agree to follow up about unused allotment plots?")
+    cards = page.locator("#results .hit")
+    card = cards.filter(has=page.locator(".cite", has_text="14 March 2023, Minute 47: Minutes"))
+    link = card.locator(".refs a", has_text="1 March 2023, Minute 43: Draft Climate Change Strategy")
+    referred = cards.filter(has=page.locator(".cite", has_text="1 March 2023, Minute 43: Draft Climate Change"))
+
+    assert link.count() == 1
+    assert "Referred to by" in referred.first.locator(".refs").inner_text()
+    with page.context.expect_page() as opened:
+        link.click()
+    paper = opened.value
+    paper.wait_for_selector("#paper-view #paper-at mark", timeout=60_000)
+    assert "Climate Change Strategy" in paper.locator("#paper-at mark").first.inner_text()
+    shot(paper, "cross-reference")
+    paper.close()
