@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from corpus.dates import format_date
+from corpus.furniture import joined
 from corpus.markup import TAG, alnum_count, clean_line
 from corpus.papers import BLANK_PAGE
 from corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
@@ -73,6 +74,8 @@ class Chunk:
     section: str = ""
     page: int | None = None
     private: bool = False
+    search_text: str = ""
+    """The passage as searched when it differs from `text`: words hyphenated at line ends joined."""
 
     @property
     def chunk_id(self) -> str:
@@ -86,7 +89,8 @@ class Chunk:
     @property
     def indexed_text(self) -> str:
         """What the embedder and BM25 see."""
-        return f"{self.header}\n{self.text}" if self.header else self.text
+        body = self.search_text or self.text
+        return f"{self.header}\n{body}" if self.header else body
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -139,22 +143,30 @@ def dense_texts(chunks: list[Chunk], window: int) -> tuple[list[str], list[int]]
     texts: list[str] = []
     owners: list[int] = []
     for position, chunk in enumerate(chunks):
-        if window <= 0 or len(chunk.text) <= window:
+        body = chunk.search_text or chunk.text
+        if window <= 0 or len(body) <= window:
             pieces = [chunk.indexed_text]
         else:
-            windows = _splitter(window, 0).split_text(chunk.text) or [chunk.text]
+            windows = _splitter(window, 0).split_text(body) or [body]
             pieces = [f"{chunk.header}\n{piece}" if chunk.header else piece for piece in windows]
         texts += pieces
         owners += [position] * len(pieces)
     return texts, owners
 
 
-def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _without_blank_pages(
+    text: str, start: int, end: int, furniture: tuple[tuple[int, int], ...] = ()
+) -> Iterator[tuple[int, int]]:
+    """text[start:end] in parts that leave out blank-page notices and page furniture (headers, footers)."""
+    skipped = [(m.start(), m.end()) for m in BLANK_PAGE.finditer(text, start, end)]
+    skipped += [(a, b) for a, b in furniture if a < end and b > start]
     cursor = start
-    for match in BLANK_PAGE.finditer(text, start, end):
-        yield cursor, match.start()
-        cursor = match.end()
-    yield cursor, end
+    for skip_start, skip_end in sorted(skipped):
+        if skip_start > cursor:
+            yield cursor, skip_start
+        cursor = max(cursor, skip_end)
+    if cursor < end or not skipped:
+        yield cursor, end
 
 
 RESOLUTION_PART = re.compile(r"(?m)^[ \t*>-]*\(?(?P<label>\d{1,2}|[ivx]{1,4}|[a-h])\)")
@@ -351,7 +363,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
         covered = units or [(paper.start, paper.end, "section", {})]
         for unit_start, unit_end, kind, fields in covered:
             header = _header(parsed, paper, fields) if settings.headers else ""
-            for part_start, part_end in _without_blank_pages(text, unit_start, unit_end):
+            for part_start, part_end in _without_blank_pages(text, unit_start, unit_end, doc.furniture):
                 for start, end in _pieces(splitter, text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
                     if _only_a_heading(piece, fields):
@@ -376,9 +388,17 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             section=fields.get("section", ""),
                             page=doc.page_at(start),
                             private=bool(fields.get("private")),
+                            search_text=_search_text(piece, start, doc.hyphens),
                         )
                     )
     return chunks
+
+
+def _search_text(piece: str, start: int, hyphens: tuple[int, ...]) -> str:
+    if not hyphens:
+        return ""
+    searched = joined(piece, start, hyphens)
+    return searched if searched != piece else ""
 
 
 def _pieces(splitter, text: str, start: int, end: int, overlap: int) -> Iterator[tuple[int, int]]:

@@ -12,7 +12,10 @@ class Document:
 
     `doc_id` is the file name (or the `_id` of a JSONL record); every character offset elsewhere in
     Precedent points into `text`. `page_starts` holds the offset at which each page begins (page 1 at
-    index 0) when the format has pages (PDF); it is empty when pages are unknown.
+    index 0) when the format has pages (PDF); it is empty when pages are unknown. `page_labels` holds the
+    number printed on each page ("" where none is), `furniture` the spans of running headers, footers and
+    page numbers (kept in `text`, kept out of passages) and `hyphens` the offsets of line-end hyphens that
+    break a word, joined for search.
     """
 
     doc_id: str
@@ -21,6 +24,9 @@ class Document:
     title: str = ""
     page_starts: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    page_labels: tuple[str, ...] = ()
+    furniture: tuple[tuple[int, int], ...] = ()
+    hyphens: tuple[int, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding character `offset`, or None when the format has no pages."""

@@ -10,6 +10,7 @@ from corpus.dates import first_date
 from corpus.document import Document
 from corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
 from corpus.minutes import agenda_items, attendance, minute_items, web_items
+from corpus.packs import referenced_papers
 from corpus.sections import sections, trimmed_end
 from corpus.structure import Paper, ParsedDocument
 
@@ -61,8 +62,10 @@ def parse_document(doc: Document) -> ParsedDocument:
         return _web_page(doc)
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
-    papers = [_finish(text, paper, meeting) for paper in _split(text)]
-    papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
+    referenced = dict(referenced_papers(doc))
+    papers = [_finish(text, paper, meeting) for paper in _split(text, referenced)]
+    papers = [_agenda_titled(p, referenced) for p in papers]
+    papers = _with_parents([p for p in papers if _has_alnum(_without_furniture(doc, p.start, p.end))])
     if doc.title and papers and papers[0].paper_type in ("document", "minutes"):
         # a record's or file's own title beats a guessed one: "Minutes - Municipal District of Newcastle West -
         # 12th July 2017" names the body, where "Minutes of the meeting of 12 July 2017" does not
@@ -71,6 +74,13 @@ def parse_document(doc: Document) -> ParsedDocument:
     if titled:  # "Minutes - Meeting of ... - 11th June 2014" whose heading the scan garbled ("11™ JUNE")
         papers = [replace(p, meeting_date=titled) for p in papers]
     return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
+
+
+def _agenda_titled(paper: Paper, referenced: dict[int, str]) -> Paper:
+    """A paper the agenda names by its pages and whose own first lines say nothing of its type takes the
+    agenda item's title."""
+    title = referenced.get(paper.start)
+    return replace(paper, title=title) if title and paper.paper_type == "document" else paper
 
 
 def _with_parents(papers: list[Paper]) -> list[Paper]:
@@ -118,9 +128,11 @@ def _word_case(word: str, *, first: bool) -> str:
     return word[:1] + low[1:]
 
 
-def _split(text: str) -> list[Paper]:
-    """Cut at blank pages and at the first lines of papers; a short lead-in after a blank page is kept."""
+def _split(text: str, referenced: dict[int, str] | None = None) -> list[Paper]:
+    """Cut at blank pages, at pages the agenda names and at the first lines of papers; a short lead-in after
+    a blank page or at the top of a named page is kept."""
     events: list[tuple[int, int, str | None]] = [(m.start(), m.end(), None) for m in BLANK_PAGE.finditer(text)]
+    events += [(pos, pos, None) for pos in referenced or ()]
     for kind, pattern in MARKERS:
         events += [(m.start(), m.start(), kind) for m in pattern.finditer(text)]
     events += [
@@ -149,13 +161,23 @@ def _split(text: str) -> list[Paper]:
             papers.append(Paper(kind or "", "", start, cut))
             start, kind = cut, event_kind
     papers.append(Paper(kind or "", "", start, len(text)))
-    return _resolve_pending([p for p in papers if text[p.start : p.end].strip()], text)
+    return _resolve_pending([p for p in papers if text[p.start : p.end].strip()], text, set(referenced or ()))
 
 
 def _appendix_follows(text: str, pos: int) -> bool:
     """Whether substantial text that is not a table of contributors follows an author block."""
     after = text[pos : pos + 3000].lstrip()
     return alnum_count(after) >= 200 and "contributor" not in after.split("\n", 1)[0].lower()
+
+
+def _without_furniture(doc: Document, start: int, end: int) -> str:
+    """text[start:end] without the running headers and footers in it: a page of those alone is no paper."""
+    kept, cursor = [], start
+    for a, b in doc.furniture:
+        if b > cursor and a < end:
+            kept.append(doc.text[cursor : max(cursor, a)])
+            cursor = max(cursor, b)
+    return "".join(kept) + doc.text[cursor:end]
 
 
 def _has_alnum(span: str) -> bool:
@@ -169,8 +191,9 @@ def _with_header_line(text: str, pos: int) -> int:
     return line_start if HEADER_LINE.match(text[line_start:end]) else pos
 
 
-def _resolve_pending(papers: list[Paper], text: str) -> list[Paper]:
-    """Papers after a blank page with no first line of their own: a report's next page, or an appendix."""
+def _resolve_pending(papers: list[Paper], text: str, referenced: set[int]) -> list[Paper]:
+    """Papers after a blank page with no first line of their own: a report's next page, or an appendix; one
+    the agenda names by its pages is a paper of its own."""
     resolved: list[Paper] = []
     for paper in papers:
         if paper.paper_type:
@@ -181,7 +204,11 @@ def _resolve_pending(papers: list[Paper], text: str) -> list[Paper]:
         if previous and opening.startswith("report title"):
             resolved[-1] = replace(previous, end=paper.end)
         else:
-            is_appendix = previous and previous.paper_type in ("report", "briefing note", "appendix")
+            is_appendix = (
+                previous
+                and paper.start not in referenced
+                and previous.paper_type in ("report", "briefing note", "appendix")
+            )
             resolved.append(replace(paper, paper_type="appendix" if is_appendix else "document"))
     return resolved
 

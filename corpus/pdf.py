@@ -1,4 +1,4 @@
-"""PDF papers: pypdf's text of each page, with the offset where each page starts."""
+"""PDF papers: pypdf's text of each page, the offset where each page starts, and its furniture."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from corpus.document import Document
+from corpus.furniture import find_furniture, line_end_hyphens
 from corpus.text import clean_title, normalise_newlines, title_from_text
 from precedent.errors import UnreadableFile
 
@@ -30,6 +31,7 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
     text = PAGE_SEPARATOR.join(text_parts)
     if not text.strip():
         raise UnreadableFile(path, "no text layer (scanned?); run OCR first")
+    furniture = find_furniture(text, tuple(page_starts))
     if complaints:
         notes.append(f"pypdf: {complaints[0]}" + (f" (and {len(complaints) - 1} more)" if len(complaints) > 1 else ""))
     return Document(
@@ -39,6 +41,9 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
         title or title_from_text(text),
         page_starts=tuple(page_starts),
         warnings=tuple(notes),
+        page_labels=furniture.labels if any(furniture.labels) else (),
+        furniture=furniture.spans,
+        hyphens=line_end_hyphens(text),
     )
 
 

@@ -1,0 +1,106 @@
+"""Page furniture of paged text: running headers and footers, printed page numbers, line-end hyphens.
+
+Furniture stays in `Document.text`, so offsets remain verbatim; its spans are recorded so that passages
+leave it out. A word hyphenated across a line end is recorded by the offset of its hyphen, for search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+PAGE_NUMBER = re.compile(r"(?i)^[\s\-–—|]*(?:page\s+)?(\d{1,4})(?:\s*(?:of|/)\s*\d{1,4})?[\s\-–—|]*$")
+"""A line that is only a page number: "Page 5", "5", "Page 5 of 40", "- 5 -"."""
+EDGE_LINES = 3
+"""How many lines at a page's top and at its bottom may be furniture (pypdf may put a header last)."""
+REPEAT_SHARE = 0.3
+"""A line at the edge of at least this share of pages (and of two or more) is a running header or footer."""
+HYPHEN = re.compile(r"([^\W\d_]+)-\n([^\W\d_]+)")
+WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Furniture:
+    spans: tuple[tuple[int, int], ...]
+    labels: tuple[str, ...]
+
+
+def find_furniture(text: str, page_starts: tuple[int, ...]) -> Furniture:
+    """Running headers, footers and page-number lines of each page of `text`, and each page's printed number."""
+    pages = _pages(text, page_starts)
+    edges = [_edge_lines(text, start, end) for start, end in pages]
+    keys = Counter(key for lines in edges for key in {_key(text[a:b]) for a, b in lines})
+    needed = max(2, REPEAT_SHARE * len(pages))
+    numbers = [[(a, b, int(m[1])) for a, b in lines if (m := PAGE_NUMBER.match(text[a:b]))] for lines in edges]
+    shift = Counter(n - i for i, found in enumerate(numbers, start=1) for _, _, n in found).most_common(1)
+    offset = shift[0][0] if shift else None
+    spans: list[tuple[int, int]] = []
+    labels: list[str] = []
+    for i, lines in enumerate(edges, start=1):
+        label = ""
+        for a, b, number in numbers[i - 1]:
+            if number - i == offset or text[a:b].strip().lower().startswith("page"):
+                spans.append((a, b))
+                label = label or str(number)
+        for a, b in lines:
+            if len(pages) >= 2 and keys[_key(text[a:b])] >= needed and (a, b) not in spans:
+                spans.append((a, b))
+        labels.append(label)
+    return Furniture(tuple(sorted(spans)), tuple(labels))
+
+
+def line_end_hyphens(text: str, furniture: tuple[tuple[int, int], ...] = ()) -> tuple[int, ...]:
+    """Offsets of hyphens that break a word at a line end ("com-\\ncittee"), not those of a compound.
+
+    A hyphenated word is joined unless the document writes it with its hyphen elsewhere ("well-being").
+    """
+    words = Counter(WORD.findall(text.lower()))
+    hyphenated = {m.lower() for m in re.findall(r"[^\W\d_]+-[^\W\d_]+", text)}
+    found = []
+    for match in HYPHEN.finditer(text):
+        compound = f"{match[1]}-{match[2]}".lower()
+        joined = f"{match[1]}{match[2]}".lower()
+        if compound in hyphenated and not words[joined]:
+            continue
+        found.append(match.end(1))
+    return tuple(found)
+
+
+def joined(text: str, start: int, hyphens: tuple[int, ...]) -> str:
+    """`text` (the slice of the document from `start`) with the given line-end hyphens and their breaks taken out."""
+    import bisect
+
+    end = start + len(text)
+    at = [h - start for h in hyphens[bisect.bisect_left(hyphens, start) : bisect.bisect_left(hyphens, end)]]
+    if not at:
+        return text
+    pieces, cursor = [], 0
+    for pos in at:
+        pieces.append(text[cursor:pos])
+        cursor = pos + 2  # the hyphen and the line break
+    return "".join(pieces) + text[cursor:]
+
+
+def _pages(text: str, page_starts: tuple[int, ...]) -> list[tuple[int, int]]:
+    bounds = [*page_starts, len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _edge_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The first and last `EDGE_LINES` non-empty lines of text[start:end], as spans."""
+    lines = []
+    cursor = start
+    while cursor < end:
+        stop = text.find("\n", cursor, end)
+        stop = end if stop < 0 else stop
+        if text[cursor:stop].strip():
+            lines.append((cursor, stop))
+        cursor = stop + 1
+    if len(lines) <= 2 * EDGE_LINES:
+        return lines
+    return lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+
+
+def _key(line: str) -> str:
+    return " ".join(re.sub(r"\d+", "#", line.lower()).split())

@@ -1,0 +1,230 @@
+"""Agenda packs as real PDFs, typeset by Debian Chromium from the bundled papers' markdown-ish text.
+
+A page carries a running header and a "Page N" footer, long words are hyphenated at line ends (soft
+hyphens), tables are real tables, each paper starts on a new page and the agenda's "(Pages a - b)"
+references name the pages the papers land on. `python -m tests.pdfpacks OUT_DIR` writes the bundled corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import re
+import sys
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
+PAGE_BREAK = "\n\n<div class=pagebreak></div>\n\n"
+PAGES_REF = re.compile(r"\(Pages?\s+(\d+)\s*-\s*(\d+)\s*\)")
+SOFT_HYPHEN = "\u00ad"
+LONG_WORD = re.compile(r"(?<![\w/@.:-])([A-Za-z]{5})([a-z]{5,})(?![\w/@])")
+CSS = """
+@page { size: A4; margin: 24mm 20mm 22mm 20mm; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.35; }
+h1, h2, h3, h4 { font-size: 12pt; margin: 10pt 0 6pt 0; }
+p { margin: 0 0 7pt 0; text-align: justify; }
+table { border-collapse: collapse; margin: 6pt 0; width: 100%; }
+td, th { border: 0.5pt solid #444; padding: 2pt 4pt; vertical-align: top; font-size: 9.5pt; text-align: left; }
+tr { page-break-inside: avoid; }
+.pagebreak { page-break-after: always; }
+.blank { page-break-before: always; page-break-after: always; text-align: center; padding-top: 100mm; }
+"""
+HEADER = '<div style="font-size:8pt;width:100%;text-align:center;color:#333;">{}</div>'
+FOOTER = '<div style="font-size:8pt;width:100%;text-align:center;">Page <span class="pageNumber"></span></div>'
+
+
+def make_pdf(text: str, out: Path, *, header: str = "", first_page: int = 1) -> Path:
+    """Typeset markdown-ish `text` as a PDF at `out`, each page headed by `header` and footed "Page N".
+
+    Args:
+        text: paragraphs, "#" headings, "**bold**", "|" tables, "- " lists; a "This page is intentionally
+            left blank" line becomes a page of its own, and `PAGE_BREAK` starts a new page.
+        header: the running header printed at the top of every page ("" prints none).
+        first_page: the number printed on the first page; later pages count on from it.
+    """
+    return _render([_html(text)], Path(out), header=header, first_page=first_page)[0]
+
+
+def make_pack(text: str, out: Path, *, header: str = "", first_page: int = 1) -> Path:
+    """`make_pdf` for an agenda pack: each paper on a new page, the agenda's "(Pages a - b)" made true.
+
+    The papers are found by `corpus.papers.parse_document`; the k-th reference of the agenda names the
+    k-th paper that is not an appendix, with its appendices (any papers left over go with the last).
+    """
+    papers = _papers(text)
+    paged = PAGE_BREAK.join(text[start:end] for start, end in papers)
+    out = Path(out)
+    for _ in range(3):  # renumbering can move the agenda's own pages; settle in a pass or two
+        make_pdf(paged, out, header=header, first_page=first_page)
+        starts = _paper_pages(out, [text[start:end] for start, end in papers], first_page)
+        renumbered = _renumber(paged, text, papers, starts, _page_count(out) + first_page - 1)
+        if renumbered == paged:
+            return out
+        paged = renumbered
+    return make_pdf(paged, out, header=header, first_page=first_page)
+
+
+def make_corpus(source: Path, out_dir: Path, *, first_page: int = 1) -> list[Path]:
+    """Every `.txt` paper under `source` as a PDF pack in `out_dir`, named as the paper with `.pdf`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(Path(source).glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        written.append(make_pack(text, out_dir / f"{path.stem}.pdf", header=running_header(text), first_page=first_page))
+    return written
+
+
+def running_header(text: str) -> str:
+    """A pack's running header: the council and the committee whose meeting it is for."""
+    from corpus.document import Document
+    from corpus.papers import parse_document
+
+    committee = parse_document(Document("pack", "pack", text)).committee
+    return " – ".join(part for part in ("Coventry City Council", committee) if part)
+
+
+def _papers(text: str) -> list[tuple[int, int]]:
+    from corpus.document import Document
+    from corpus.papers import parse_document
+
+    parsed = parse_document(Document("pack", "pack", text))
+    cuts = sorted({0, *(p.start for p in parsed.papers[1:])})
+    bounds = [*cuts, len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+
+
+def _paper_pages(pdf: Path, papers: list[str], first_page: int) -> list[int]:
+    """The printed page each paper starts on, found by its first words in the PDF's pages."""
+    from pypdf import PdfReader
+
+    pages = [_letters(page.extract_text() or "") for page in PdfReader(pdf).pages]
+    starts, at = [], 0
+    for paper in papers:
+        probe = _letters(_strip_markup(paper))[:40]
+        found = next((i for i in range(at, len(pages)) if probe and probe in pages[i]), at)
+        starts.append(found + first_page)
+        at = found
+    return starts
+
+
+def _renumber(paged: str, text: str, papers: list[tuple[int, int]], starts: list[int], last: int) -> str:
+    """The agenda of `paged` with its k-th "(Pages a - b)" naming the k-th non-appendix paper's pages."""
+    from corpus.document import Document
+    from corpus.papers import parse_document
+
+    kinds = {p.start: p.paper_type for p in parse_document(Document("pack", "pack", text)).papers}
+    heads = [i for i, (start, _) in enumerate(papers) if i and kinds.get(start) != "appendix"]
+    agenda_end = paged.find(PAGE_BREAK)
+    agenda = paged[:agenda_end] if agenda_end > 0 else paged
+    refs = list(PAGES_REF.finditer(agenda))
+    if not refs or not heads:
+        return paged
+    groups = heads[: len(refs)]
+    ranges = []
+    for k, head in enumerate(groups):
+        following = groups[k + 1] if k + 1 < len(groups) else None
+        end = starts[following] - 1 if following is not None else last
+        ranges.append((starts[head], max(starts[head], end)))
+    pieces, cursor = [], 0
+    for ref, (a, b) in zip(refs, ranges, strict=False):
+        pieces += [agenda[cursor : ref.start()], f"(Pages {a} - {b})"]
+        cursor = ref.end()
+    return "".join(pieces) + agenda[cursor:] + paged[len(agenda) :]
+
+
+def _page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _strip_markup(text: str) -> str:
+    return re.sub(r"<[^>]+>|[*#|_`\\-]", " ", text)
+
+
+def _html(text: str) -> str:
+    """Markdown-ish text as an HTML body: markdown-it with tables, bold runs on lines of their own."""
+    from markdown_it import MarkdownIt
+
+    text = text.replace("****", "**\n\n**")  # an agenda line of bold runs was several lines in the pack
+    text = BLANK_PAGE.sub("\n\n<div class=blank>This page is intentionally left blank</div>\n\n", text)
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    return _hyphenate(body)
+
+
+def _hyphenate(body: str) -> str:
+    """Soft hyphens inside long words of running text, so some lines end in a word broken by a hyphen."""
+    parts = re.split(r"(<[^>]+>)", body)
+    for i, part in enumerate(parts):
+        if not part.startswith("<"):
+            parts[i] = LONG_WORD.sub(lambda m: m[1] + SOFT_HYPHEN + m[2], part)
+    return "".join(parts)
+
+
+def _render(bodies: list[str], outs: list[Path] | Path, *, header: str, first_page: int) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader, PdfWriter
+
+    outs = [outs] if isinstance(outs, Path) else outs
+    skip = max(0, first_page - 1)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for body, out in zip(bodies, outs, strict=True):
+                padding = '<div class=pagebreak>&nbsp;</div>' * skip  # pages counted, then dropped
+                page.set_content(f"<!doctype html><html lang=en><head><meta charset=utf-8><style>{CSS}</style>"
+                                 f"</head><body>{padding}{body}</body></html>")
+                data = page.pdf(
+                    format="A4",
+                    display_header_footer=True,
+                    header_template=HEADER.format(html.escape(header)) if header else "<span></span>",
+                    footer_template=FOOTER,
+                    margin={"top": "24mm", "bottom": "22mm", "left": "20mm", "right": "20mm"},
+                    outline=True,
+                    tagged=True,
+                )
+                out.parent.mkdir(parents=True, exist_ok=True)
+                if skip:
+                    reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+                    for kept in reader.pages[skip:]:
+                        writer.add_page(kept)
+                    buffer = io.BytesIO()
+                    writer.write(buffer)
+                    data = buffer.getvalue()
+                out.write_bytes(data)
+        finally:
+            browser.close()
+    return outs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.pdfpacks", description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path, help="folder to write the PDF packs into")
+    parser.add_argument("--source", type=Path, help="folder of .txt papers (default: the bundled corpus)")
+    parser.add_argument("--first-page", type=int, default=1, help="number printed on each pack's first page")
+    args = parser.parse_args(argv)
+    from corpus import BUNDLED_CORPUS
+
+    for path in make_corpus(args.source or BUNDLED_CORPUS, args.out_dir, first_page=args.first_page):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
