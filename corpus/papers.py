@@ -57,15 +57,15 @@ LEAD_IN = 600
 
 def parse_document(doc: Document) -> ParsedDocument:
     """Find committee, meeting, papers, minute items, RESOLVED blocks and sections in one document."""
-    text = doc.text
+    text = _masked(doc)
     if WEB_PAGE.match(text):
-        return _web_page(doc)
+        return _web_page(doc, text)
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     referenced = dict(referenced_papers(doc))
     papers = [_finish(text, paper, meeting) for paper in _split(text, referenced)]
     papers = [_agenda_titled(p, referenced) for p in papers]
-    papers = _with_parents([p for p in papers if _has_alnum(_without_furniture(doc, p.start, p.end))])
+    papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
     if doc.title and papers and papers[0].paper_type in ("document", "minutes"):
         # a record's or file's own title beats a guessed one: "Minutes - Municipal District of Newcastle West -
         # 12th July 2017" names the body, where "Minutes of the meeting of 12 July 2017" does not
@@ -170,14 +170,16 @@ def _appendix_follows(text: str, pos: int) -> bool:
     return alnum_count(after) >= 200 and "contributor" not in after.split("\n", 1)[0].lower()
 
 
-def _without_furniture(doc: Document, start: int, end: int) -> str:
-    """text[start:end] without the running headers and footers in it: a page of those alone is no paper."""
-    kept, cursor = [], start
-    for a, b in doc.furniture:
-        if b > cursor and a < end:
-            kept.append(doc.text[cursor : max(cursor, a)])
-            cursor = max(cursor, b)
-    return "".join(kept) + doc.text[cursor:end]
+def _masked(doc: Document) -> str:
+    """The document's text with its page furniture blanked out, offsets unchanged: a running header is no
+    paper's title, a page number no heading."""
+    if not doc.furniture:
+        return doc.text
+    pieces, cursor = [], 0
+    for start, end in doc.furniture:
+        pieces += [doc.text[cursor:start], re.sub(r"[^\n]", " ", doc.text[start:end])]
+        cursor = end
+    return "".join(pieces) + doc.text[cursor:]
 
 
 def _has_alnum(span: str) -> bool:
@@ -280,9 +282,8 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
     )
 
 
-def _web_page(doc: Document) -> ParsedDocument:
+def _web_page(doc: Document, text: str) -> ParsedDocument:
     """A saved ModernGov "agenda and minutes" page: one paper whose items carry their minutes."""
-    text = doc.text
     header_end = text.find("\nItems")
     header = text[: header_end if header_end > 0 else 600]
     meeting = first_date(header)

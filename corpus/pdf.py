@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,11 @@ from corpus.text import clean_title, normalise_newlines, title_from_text
 from precedent.errors import UnreadableFile
 
 PAGE_SEPARATOR = "\n\n"
+LIGATURE = re.compile("[\ufb00-\ufb06]")
+"""Typesetters' ligatures ("ﬁ", "ﬀ"): read as their letters, or "brieﬁng" never matches "briefing"."""
+CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+"""A run of spaces inside a laid-out line: a table's cell break when the lines around it break at the same
+column, else a word space that layout widened (a superscript, a glyph of unknown width)."""
 
 
 def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
@@ -76,11 +83,50 @@ def _extract(data: bytes, path: Path) -> tuple[list[str], str, list[str]]:
     notes: list[str] = []
     for number, page in enumerate(page_objects, start=1):
         try:
-            pages.append(normalise_newlines(page.extract_text() or ""))
+            pages.append(_page_text(page))
         except Exception as error:
             pages.append("")
             notes.append(f"page {number}: text could not be extracted ({_reason(error)})")
     return pages, _metadata_title(reader), notes
+
+
+def _page_text(page) -> str:
+    """A page's lines as laid out: paragraphs apart, table rows with their cells tab-separated."""
+    try:
+        laid_out = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # pypdf's layout mode fails on some fonts; its plain text still has every word
+        return _ligatures(normalise_newlines(page.extract_text() or "")).strip("\n")
+    return tidy_layout(_ligatures(normalise_newlines(laid_out)))
+
+
+def _ligatures(text: str) -> str:
+    return LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
+
+
+def tidy_layout(text: str) -> str:
+    """pypdf's layout text made plain: indentation and runs of blank lines dropped, gaps inside a line made
+    one space, except gaps at the same column in neighbouring lines, which are a table's cell breaks (a tab)."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    gaps = [{m.end() for m in CELL_GAP.finditer(line.strip() and line)} for line in lines]
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if out and out[-1]:
+                out.append("")
+            continue
+        near = set().union(*(gaps[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)))
+        aligned = {col for col in gaps[i] if near & {col - 1, col, col + 1}}
+        cells = []
+        cursor = len(line) - len(line.lstrip())
+        for match in CELL_GAP.finditer(line):
+            if match.start() < cursor:
+                continue
+            cells.append(line[cursor : match.start()])
+            cells.append("\t" if match.end() in aligned else " ")
+            cursor = match.end()
+        cells.append(line[cursor:])
+        out.append("".join(cells))
+    return "\n".join(out).strip("\n")
 
 
 def _metadata_title(reader) -> str:

@@ -1,8 +1,8 @@
 """Agenda packs as real PDFs, typeset by Debian Chromium from the bundled papers' markdown-ish text.
 
-A page carries a running header and a "Page N" footer, long words are hyphenated at line ends (soft
-hyphens), tables are real tables, each paper starts on a new page and the agenda's "(Pages a - b)"
-references name the pages the papers land on. `python -m tests.pdfpacks OUT_DIR` writes the bundled corpus.
+A page carries a running header and a "Page N" footer, long words are hyphenated at line ends, tables are
+real tables, each paper starts on a new page and the agenda's "(Pages a - b)" references name the pages the
+papers land on. `python -m tests.pdfpacks OUT_DIR` writes the bundled corpus.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import html
 import io
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,14 +26,58 @@ CHROMIUM_ARGS = [
 ]
 BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
 PAGE_BREAK = "\n\n<div class=pagebreak></div>\n\n"
+TAB_TABLE = re.compile(r"(?m)(?:^[^\n\t]*\t[^\n]*(?:\n|\Z)){2,}")
 PAGES_REF = re.compile(r"\(Pages?\s+(\d+)\s*-\s*(\d+)\s*\)")
-SOFT_HYPHEN = "\u00ad"
-LONG_WORD = re.compile(r"(?<![\w/@.:-])([A-Za-z]{5})([a-z]{5,})(?![\w/@])")
+HYPHENATE = r"""() => {
+  // Break the first long word of each line that does not fit on the line above it, as a typesetter
+  // hyphenates: as much of it as fits, a hyphen and a line break; one word a paragraph, then re-measured.
+  const canvas = document.createElement('canvas').getContext('2d');
+  let count = 0;
+  for (const block of document.querySelectorAll('p, li')) {
+    const style = getComputedStyle(block);
+    canvas.font = `${style.fontSize} ${style.fontFamily}`;
+    const edge = block.getBoundingClientRect().right - parseFloat(style.paddingRight || 0);
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    let node, lastTop = null, lastRight = null, done = false;
+    while (!done && (node = walker.nextNode())) {
+      if (node.parentElement.closest('a, code, strong')) { lastTop = null; continue; }
+      const words = /[^\s]+/g;
+      let m;
+      while ((m = words.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        if (lastTop !== null && rect.top > lastTop + 2 && /^[a-z]{8,}[,.;]?$/.test(m[0])) {
+          const room = edge - lastRight - canvas.measureText(' ').width;
+          const word = m[0].replace(/[,.;]$/, '');
+          let keep = 0;
+          for (let k = word.length - 3; k >= 3; k--) {
+            if (canvas.measureText(word.slice(0, k) + '-').width <= room) { keep = k; break; }
+          }
+          if (keep) {
+            const rest = node.splitText(m.index + keep);
+            node.data = node.data + '-';
+            rest.parentNode.insertBefore(document.createElement('br'), rest);
+            count++;
+            done = true;
+            break;
+          }
+        }
+        lastTop = rect.top;
+        lastRight = rect.right;
+      }
+    }
+  }
+  return count;
+}"""
 CSS = """
 @page { size: A4; margin: 24mm 20mm 22mm 20mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.35; }
 h1, h2, h3, h4 { font-size: 12pt; margin: 10pt 0 6pt 0; }
-p { margin: 0 0 7pt 0; text-align: justify; }
+body { width: 170mm; margin: 0; }
+p { margin: 0 0 7pt 0; }
 table { border-collapse: collapse; margin: 6pt 0; width: 100%; }
 td, th { border: 0.5pt solid #444; padding: 2pt 4pt; vertical-align: top; font-size: 9.5pt; text-align: left; }
 tr { page-break-inside: avoid; }
@@ -81,7 +126,9 @@ def make_corpus(source: Path, out_dir: Path, *, first_page: int = 1) -> list[Pat
     written = []
     for path in sorted(Path(source).glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        written.append(make_pack(text, out_dir / f"{path.stem}.pdf", header=running_header(text), first_page=first_page))
+        written.append(
+            make_pack(text, out_dir / f"{path.stem}.pdf", header=running_header(text), first_page=first_page)
+        )
     return written
 
 
@@ -150,7 +197,7 @@ def _page_count(pdf: Path) -> int:
 
 
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
 
 
 def _strip_markup(text: str) -> str:
@@ -162,18 +209,22 @@ def _html(text: str) -> str:
     from markdown_it import MarkdownIt
 
     text = text.replace("****", "**\n\n**")  # an agenda line of bold runs was several lines in the pack
+    text = TAB_TABLE.sub(lambda m: _tab_table(m[0]), text)
     text = BLANK_PAGE.sub("\n\n<div class=blank>This page is intentionally left blank</div>\n\n", text)
-    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
-    return _hyphenate(body)
+    return MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table").render(text)
 
 
-def _hyphenate(body: str) -> str:
-    """Soft hyphens inside long words of running text, so some lines end in a word broken by a hyphen."""
-    parts = re.split(r"(<[^>]+>)", body)
-    for i, part in enumerate(parts):
-        if not part.startswith("<"):
-            parts[i] = LONG_WORD.sub(lambda m: m[1] + SOFT_HYPHEN + m[2], part)
-    return "".join(parts)
+def _tab_table(block: str) -> str:
+    """Lines of tab-separated cells as an HTML table, the first line its heading row."""
+    rows = [line.split("\t") for line in block.strip("\n").split("\n")]
+    width = max(len(row) for row in rows)
+
+    def cells(row: list[str], tag: str) -> str:
+        padded = row + [""] * (width - len(row))
+        return "".join(f"<{tag}>{cell.replace('**', '').strip()}</{tag}>" for cell in padded)
+
+    body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows[1:])
+    return f"\n\n<table><thead><tr>{cells(rows[0], 'th')}</tr></thead><tbody>{body}</tbody></table>\n\n"
 
 
 def _render(bodies: list[str], outs: list[Path] | Path, *, header: str, first_page: int) -> list[Path]:
@@ -186,10 +237,14 @@ def _render(bodies: list[str], outs: list[Path] | Path, *, header: str, first_pa
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
+            page.emulate_media(media="print")
             for body, out in zip(bodies, outs, strict=True):
-                padding = '<div class=pagebreak>&nbsp;</div>' * skip  # pages counted, then dropped
-                page.set_content(f"<!doctype html><html lang=en><head><meta charset=utf-8><style>{CSS}</style>"
-                                 f"</head><body>{padding}{body}</body></html>")
+                padding = "<div class=pagebreak>&nbsp;</div>" * skip  # pages counted, then dropped
+                page.set_content(
+                    f"<!doctype html><html lang=en><head><meta charset=utf-8><style>{CSS}</style>"
+                    f"</head><body>{padding}{body}</body></html>"
+                )
+                page.evaluate(HYPHENATE)
                 data = page.pdf(
                     format="A4",
                     display_header_footer=True,

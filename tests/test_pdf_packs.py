@@ -1,0 +1,205 @@
+"""Agenda packs as PDFs (typeset by Chromium from the bundled papers): furniture, hyphens, pages, papers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus import BUNDLED_CORPUS
+from corpus.chunking import chunk_document
+from corpus.document import Document
+from corpus.furniture import find_furniture, joined, line_end_hyphens
+from corpus.packs import referenced_papers
+from corpus.papers import parse_document
+from corpus.readers import read_file
+from eval.scoring import answers, load_questions
+from tests.pdfpacks import make_pack, make_pdf, running_header
+from tests.test_search import DOG_QUERY
+
+pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
+
+DOG = "000_598379763418fa6f"
+PACKS = (DOG, "003_93324c32ccbf2837")
+HEADER = "Coventry City Council – Scrutiny Co-ordination Committee"
+PAGE_LINE = re.compile(r"(?m)^Page \d+$")
+SMALL_PACK = """Scrutiny Co-ordination Committee
+
+Time and Date
+
+10.00 am on Wednesday, 12 July, 2023
+
+Public Business
+
+1. **Apologies and Substitutions**
+
+2. **Minutes** (Pages 3 - 4)
+
+3. **Parks Strategy** (Pages 5 - 6)
+
+Public report
+
+Report title: Parks Strategy
+
+1 Recommendations
+
+1.1 The committee is recommended to endorse the strategy for the city's parks and open spaces.
+
+2 Background
+
+2.1 Coventry has one hundred and twenty parks, and the strategy sets out how the council will look after
+them over the next ten years with its partners and the communities that use them.
+"""
+
+
+@pytest.fixture(scope="session")
+def pdf_packs(tmp_path_factory) -> Path:
+    """Two bundled papers as PDF packs, typeset once per test run."""
+    folder = tmp_path_factory.mktemp("pdf") / "packs"
+    for name in PACKS:
+        text = (BUNDLED_CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+        make_pack(text, folder / f"{name}.pdf", header=running_header(text))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pdf_docs(pdf_packs) -> dict[str, Document]:
+    return {name: read_file(pdf_packs / f"{name}.pdf", f"{name}.pdf")[0] for name in PACKS}
+
+
+@pytest.fixture(scope="session")
+def pdf_index(pdf_packs, tmp_path_factory):
+    from index.build import build_index
+    from index.index import Index
+
+    index_dir = tmp_path_factory.mktemp("pdf-index") / "index"
+    build_index([pdf_packs], index_dir, progress=False)
+    return Index.load(index_dir)
+
+
+def _pdf_page_holding(pdf: Path, quote: str) -> set[int]:
+    """The pages whose own text (pypdf, plain) answers the quote: an account independent of the reader."""
+    from benchmarks.pdf_pages import pdf_pages
+    from eval.scoring import answers_normalised, normalise
+
+    return {i for i, page in enumerate(pdf_pages(pdf), start=1) if answers_normalised(page, normalise(quote))}
+
+
+def test_no_page_furniture_in_any_passage_and_every_passage_is_verbatim(pdf_docs):
+    for doc in pdf_docs.values():
+        assert HEADER in doc.text and "Page 3" in doc.text  # the stored text keeps the furniture
+        chunks = chunk_document(parse_document(doc))
+        assert chunks
+        for chunk in chunks:
+            assert chunk.text == doc.text[chunk.start : chunk.end]
+            assert HEADER not in chunk.text and not PAGE_LINE.search(chunk.text), chunk.text
+
+
+def test_running_header_and_page_numbers_are_found_on_every_page(pdf_docs):
+    doc = pdf_docs[DOG]
+    pages = len(doc.page_starts)
+    assert doc.page_labels == tuple(str(n) for n in range(1, pages + 1))
+    furniture = [doc.text[a:b] for a, b in doc.furniture]
+    assert furniture.count(HEADER) == pages
+    assert sorted(line for line in furniture if line != HEADER) == sorted(f"Page {n}" for n in range(1, pages + 1))
+
+
+def test_words_hyphenated_at_line_ends_are_joined_for_search_not_in_the_passage(pdf_docs):
+    doc = pdf_docs[DOG]
+    assert len(doc.hyphens) > 20
+    chunks = chunk_document(parse_document(doc))
+    broken = [c for c in chunks if c.search_text]
+    assert broken
+    for chunk in broken:
+        assert "-\n" in chunk.text and len(chunk.search_text) < len(chunk.text)
+        assert chunk.indexed_text.endswith(chunk.search_text)
+    words = {w for c in broken for w in re.findall(r"\w+", c.search_text)}
+    vocabulary = set(re.findall(r"\w+", (BUNDLED_CORPUS / f"{DOG}.txt").read_text(encoding="utf-8")))
+    pieces = {w for c in broken for w in re.findall(r"(\w+)-\n", c.text)}
+    assert {w for w in words if any(w.startswith(p) and w != p for p in pieces)} <= vocabulary
+
+
+def test_compounds_keep_their_hyphen_and_broken_words_lose_it():
+    text = "the well-\nbeing board on well-being\nand the com-\nmittee of the committee"
+    hyphens = line_end_hyphens(text)
+    assert joined(text, 0, hyphens) == "the well-\nbeing board on well-being\nand the committee of the committee"
+
+
+def test_pages_are_right_for_every_dev_quote_in_the_packs(pdf_packs, pdf_docs):
+    checked = 0
+    for question in load_questions(Path("eval/coventry_dev.jsonl")):
+        for evidence in question.evidence:
+            name = Path(evidence.doc).stem
+            if name not in pdf_docs:
+                continue
+            holding = _pdf_page_holding(pdf_packs / f"{name}.pdf", evidence.quote)
+            answering = [c for c in chunk_document(parse_document(pdf_docs[name])) if answers(c.text, evidence.quote)]
+            assert answering, evidence.quote
+            assert {c.page for c in answering} <= holding, evidence.quote
+            checked += 1
+    assert checked >= 25
+
+
+def test_pack_is_split_into_its_papers_at_the_pages_its_agenda_names(pdf_docs):
+    for name, doc in pdf_docs.items():
+        parsed = parse_document(doc)
+        text_version = parse_document(read_file(BUNDLED_CORPUS / f"{name}.txt", f"{name}.txt")[0])
+        assert [(p.paper_type, p.title) for p in parsed.papers] == [
+            (p.paper_type, p.title) for p in text_version.papers
+        ]
+        agenda = doc.text[: doc.page_starts[1]]
+        named = [int(m[1]) for m in re.finditer(r"\(Pages (\d+) - \d+\)", agenda)]
+        starts = [doc.page_at(p.start) for p in parsed.papers if p.paper_type != "appendix"]
+        assert starts[0] == 1 and starts[1:] == named
+
+
+def test_printed_page_numbers_offset_from_pdf_pages_are_mapped(tmp_path):
+    path = make_pack(
+        SMALL_PACK.replace("Public report", "<div class=pagebreak></div>\n\nPublic report"),
+        tmp_path / "pack.pdf",
+        header="Coventry City Council",
+        first_page=3,
+    )
+    [doc] = read_file(path, "pack.pdf")
+    assert doc.page_labels[:2] == ("3", "4")
+    [(start, title)] = [(s, t) for s, t in referenced_papers(doc) if t == "Parks Strategy"]
+    assert doc.page_at(start) == doc.page_labels.index("5") + 1
+    papers = parse_document(doc).papers
+    assert [(p.paper_type, p.title) for p in papers][-1] == ("report", "Parks Strategy")
+
+
+def test_make_pdf_prints_header_and_numbered_footer(tmp_path):
+    path = make_pdf(
+        "# Minutes\n\nRESOLVED that the report be noted.", tmp_path / "one.pdf", header="Test Council", first_page=7
+    )
+    [doc] = read_file(path, "one.pdf")
+    assert doc.page_labels == ("7",)
+    assert sorted(doc.text[a:b] for a, b in doc.furniture) == ["Page 7", "Test Council"]
+    assert find_furniture("no pages", ()).spans == ()
+
+
+@pytest.mark.slow
+def test_dog_control_question_is_answered_from_the_pdf_with_minute_43_and_its_page(pdf_index, pdf_packs):
+    from index.search import search
+
+    hit = search(pdf_index, DOG_QUERY, k=10)[0]
+    assert hit.chunk.doc_id == f"{DOG}.pdf"
+    assert hit.chunk.item == 43
+    assert "RESOLVED that the Committee concur with the decisions of Cabinet" in hit.text
+    citation = hit.citation().line()
+    assert "Minute 43" in citation and "4 February 2015" in citation
+    assert hit.chunk.page in _pdf_page_holding(pdf_packs / f"{DOG}.pdf", hit.text[:300])
+    assert f"p. {hit.chunk.page}" in citation
+
+
+def test_pdf_corpus_generator_writes_one_pack_per_paper(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    shutil.copy(BUNDLED_CORPUS / "001_e0088b1ccd8f89d9.txt", source)
+    from tests.pdfpacks import main
+
+    assert main([str(tmp_path / "out"), "--source", str(source)]) == 0
+    [doc] = read_file(tmp_path / "out" / "001_e0088b1ccd8f89d9.pdf", "web.pdf")
+    assert parse_document(doc).papers[0].paper_type == "web page"
