@@ -50,6 +50,17 @@ def find_furniture(text: str, page_starts: tuple[int, ...]) -> Furniture:
     return Furniture(tuple(sorted(spans)), tuple(labels))
 
 
+def blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` with the given spans turned to spaces, its offsets unchanged: what structure finding reads."""
+    if not spans:
+        return text
+    pieces, cursor = [], 0
+    for start, end in spans:
+        pieces += [text[cursor:start], re.sub(r"[^\n]", " ", text[start:end])]
+        cursor = end
+    return "".join(pieces) + text[cursor:]
+
+
 def line_end_hyphens(text: str, furniture: tuple[tuple[int, int], ...] = ()) -> tuple[int, ...]:
     """Offsets of hyphens that break a word at a line end ("com-\\ncittee"), not those of a compound.
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from corpus.dates import first_date
 from corpus.document import Document
+from corpus.furniture import blanked
 from corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
 from corpus.minutes import agenda_items, attendance, minute_items, web_items
 from corpus.packs import referenced_papers
@@ -173,13 +174,7 @@ def _appendix_follows(text: str, pos: int) -> bool:
 def _masked(doc: Document) -> str:
     """The document's text with its page furniture blanked out, offsets unchanged: a running header is no
     paper's title, a page number no heading."""
-    if not doc.furniture:
-        return doc.text
-    pieces, cursor = [], 0
-    for start, end in doc.furniture:
-        pieces += [doc.text[cursor:start], re.sub(r"[^\n]", " ", doc.text[start:end])]
-        cursor = end
-    return "".join(pieces) + doc.text[cursor:]
+    return blanked(doc.text, doc.furniture)
 
 
 def _has_alnum(span: str) -> bool:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from corpus.document import Document
-from corpus.furniture import find_furniture, line_end_hyphens
+from corpus.furniture import blanked, find_furniture, line_end_hyphens
 from corpus.text import clean_title, normalise_newlines, title_from_text
 from precedent.errors import UnreadableFile
 
@@ -45,7 +45,7 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
         doc_id,
         str(path),
         text,
-        title or title_from_text(text),
+        title or title_from_text(blanked(text, furniture.spans)),
         page_starts=tuple(page_starts),
         warnings=tuple(notes),
         page_labels=furniture.labels if any(furniture.labels) else (),
@@ -114,7 +114,7 @@ def tidy_layout(text: str) -> str:
             if out and out[-1]:
                 out.append("")
             continue
-        near = set().union(*(gaps[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)))
+        near = _neighbours_gaps(lines, gaps, i)
         aligned = {col for col in gaps[i] if near & {col - 1, col, col + 1}}
         cells = []
         cursor = len(line) - len(line.lstrip())
@@ -127,6 +127,20 @@ def tidy_layout(text: str) -> str:
         cells.append(line[cursor:])
         out.append("".join(cells))
     return "\n".join(out).strip("\n")
+
+
+def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int = 3) -> set[int]:
+    """The gap columns of the nearest lines above and below line `i` that have gaps, within `reach` lines
+    and not past a blank line: a table row's neighbour may be a cell's wrapped second line."""
+    near: set[int] = set()
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= reach and lines[j].strip():
+            if gaps[j]:
+                near |= gaps[j]
+                break
+            j += step
+    return near
 
 
 def _metadata_title(reader) -> str:

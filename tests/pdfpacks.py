@@ -156,10 +156,10 @@ def _paper_pages(pdf: Path, papers: list[str], first_page: int) -> list[int]:
     from pypdf import PdfReader
 
     pages = [_letters(page.extract_text() or "") for page in PdfReader(pdf).pages]
-    starts, at = [], 0
-    for paper in papers:
+    starts, at = [], -1
+    for paper in papers:  # each paper starts on a page after the one the paper before it starts on
         probe = _letters(_strip_markup(paper))[:40]
-        found = next((i for i in range(at, len(pages)) if probe and probe in pages[i]), at)
+        found = next((i for i in range(at + 1, len(pages)) if probe and probe in pages[i]), at + 1)
         starts.append(found + first_page)
         at = found
     return starts

@@ -115,10 +115,15 @@ def test_words_hyphenated_at_line_ends_are_joined_for_search_not_in_the_passage(
     for chunk in broken:
         assert "-\n" in chunk.text and len(chunk.search_text) < len(chunk.text)
         assert chunk.indexed_text.endswith(chunk.search_text)
-    words = {w for c in broken for w in re.findall(r"\w+", c.search_text)}
-    vocabulary = set(re.findall(r"\w+", (BUNDLED_CORPUS / f"{DOG}.txt").read_text(encoding="utf-8")))
-    pieces = {w for c in broken for w in re.findall(r"(\w+)-\n", c.text)}
-    assert {w for w in words if any(w.startswith(p) and w != p for p in pieces)} <= vocabulary
+    source = (BUNDLED_CORPUS / f"{DOG}.txt").read_text(encoding="utf-8")
+    vocabulary = set(re.findall(r"\w+", source))
+    hyphens = set(doc.hyphens)
+    for chunk in chunks:
+        for match in re.finditer(r"([^\W\d_]+)-\n([^\W\d_]+)", chunk.text):
+            if chunk.start + match.end(1) in hyphens:  # joined: the paper writes the word whole
+                assert match[1] + match[2] in vocabulary
+            else:  # kept: a compound the paper writes with its hyphen
+                assert f"{match[1]}-{match[2]}" in source
 
 
 def test_compounds_keep_their_hyphen_and_broken_words_lose_it():
@@ -182,6 +187,7 @@ def test_make_pdf_prints_header_and_numbered_footer(tmp_path):
 
 @pytest.mark.slow
 def test_dog_control_question_is_answered_from_the_pdf_with_minute_43_and_its_page(pdf_index, pdf_packs):
+    from index.context import context_of
     from index.search import search
 
     hit = search(pdf_index, DOG_QUERY, k=10)[0]
@@ -192,6 +198,9 @@ def test_dog_control_question_is_answered_from_the_pdf_with_minute_43_and_its_pa
     assert "Minute 43" in citation and "4 February 2015" in citation
     assert hit.chunk.page in _pdf_page_holding(pdf_packs / f"{DOG}.pdf", hit.text[:300])
     assert f"p. {hit.chunk.page}" in citation
+    context = context_of(pdf_index, hit.chunk)  # "show in context" opens the page, footer and all
+    assert context.title.endswith(f"p. {hit.chunk.page}") and f"Page {hit.chunk.page}" in context.text
+    assert context.text[context.passage_start : context.passage_end] == hit.text
 
 
 def test_pdf_corpus_generator_writes_one_pack_per_paper(tmp_path):
