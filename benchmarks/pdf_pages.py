@@ -5,7 +5,7 @@
 The page holding a quote is read from the PDF by pypdf on its own (each page's plain text), not through
 Precedent's reader: a page holds a quote when it shares at least half of it (the dev-set rule). A quote is
 checked twice: against the first passage within the top 10 that answers it, and against every passage of
-the index that answers it. An evidence item's `doc` "X.txt" is looked for in "X.pdf".
+the index that answers it, each against the pages of its own PDF (the quote may be answered in another paper).
 """
 
 from __future__ import annotations
@@ -58,27 +58,30 @@ def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
     result = PageCheck(wrong=[])
     pages_of: dict[str, list[str]] = {}
     texts = [normalise(chunk.text[:PASSAGE_CHARS]) for chunk in index.chunks]
+
+    def holding(doc: str, quote: str) -> set[int]:
+        if doc not in pages_of:
+            pages_of[doc] = pdf_pages(pdf_dir / doc)
+        return {i for i, page in enumerate(pages_of[doc], start=1) if answers_normalised(page, quote)}
+
     for question in questions:
         hits = search(index, question.query, k=k)
         hit_texts = [normalise(hit.text[:PASSAGE_CHARS]) for hit in hits]
         for evidence in question.evidence:
-            doc = f"{Path(evidence.doc).stem}.pdf"
-            if doc not in pages_of:
-                pages_of[doc] = pdf_pages(pdf_dir / doc)
             quote = normalise(evidence.quote)
-            holding = {i for i, page in enumerate(pages_of[doc], start=1) if answers_normalised(page, quote)}
             result.quotes += 1
             first = next((h for h, t in zip(hits, hit_texts, strict=True) if answers_normalised(t, quote)), None)
             if first is not None:
                 result.retrieved += 1
-                right = first.chunk.doc_id == doc and first.chunk.page in holding
+                pages = holding(first.chunk.doc_id, quote)
+                right = first.chunk.page in pages
                 result.retrieved_right += right
                 if not right:
-                    result.wrong.append(f"{question.id}: cited p. {first.chunk.page}, quote on {sorted(holding)}")
+                    result.wrong.append(f"{question.id}: cited p. {first.chunk.page}, quote on {sorted(pages)}")
             for chunk, text in zip(index.chunks, texts, strict=True):
-                if chunk.doc_id == doc and answers_normalised(text, quote):
+                if answers_normalised(text, quote):
                     result.passages += 1
-                    result.passages_right += chunk.page in holding
+                    result.passages_right += chunk.page in holding(chunk.doc_id, quote)
     return result
 
 
