@@ -67,7 +67,7 @@ def line_end_hyphens(text: str, furniture: tuple[tuple[int, int], ...] = ()) -> 
     A hyphenated word is joined unless the document writes it with its hyphen elsewhere ("well-being").
     """
     words = Counter(WORD.findall(text.lower()))
-    hyphenated = {m.lower() for m in re.findall(r"[^\W\d_]+-[^\W\d_]+", text)}
+    hyphenated = {f"{a}-{b}".lower() for a, b in re.findall(r"([^\W\d_]+)-(?=([^\W\d_]+))", text)}
     found = []
     for match in HYPHEN.finditer(text):
         compound = f"{match[1]}-{match[2]}".lower()

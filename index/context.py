@@ -23,7 +23,7 @@ class Context:
 
 
 def context_of(index: Index, chunk: Chunk) -> Context:
-    """The minute item (or paper section) holding `chunk`, or for a PDF its page, with the passage's place in it.
+    """The minute item (or paper section) holding `chunk`, with the passage's place in it.
 
     Only documents held by the index are read; nothing here touches the file system.
     """
@@ -32,10 +32,6 @@ def context_of(index: Index, chunk: Chunk) -> Context:
         raise InvalidQuery(f"{chunk.doc_id!r} is not in this index; search again to get current passages")
     text = record["text"]
     start, end, title = _enclosing(record, chunk)
-    if chunk.page and record.get("page_starts"):  # a PDF opens at the page, as its reader would show it
-        starts = [*record["page_starts"], len(text)]
-        start, end = starts[chunk.page - 1], starts[chunk.page]
-        title = f"{title} — p. {chunk.page}"
     if end - start > MAX_CONTEXT:
         start = max(start, chunk.start - MAX_CONTEXT // 2)
         end = min(end, chunk.end + MAX_CONTEXT // 2)
