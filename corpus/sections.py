@@ -15,8 +15,8 @@ HEADING = re.compile(
 """Markdown headings (a form's long question counts: "### 20. What will be the impact on the workforce...?"),
 lines of bold runs (an agenda's "**10.10 a.m.****4. Coventry Drugs Strategy (2015 - 2017)**",
 "**5. Progress Update ...** (Pages 31 - 36)" or "4. **Coventry Community Safety Plan** (Pages 9 - 14)") and
-numbered headings ("2.1 Background"), but not the first line of a numbered paragraph whose sentence goes on
-below it, as a PDF's lines do."""
+numbered headings ("2.1 Background"). A line followed at once by a line in lower case is none of these: it
+starts a paragraph whose sentence goes on below it, as a PDF's lines do ("1.1 Coventry has produced a ...")."""
 BOLD_RUN = re.compile(r"\*\*([^*\n]+)\*\*")
 TIME_OF_DAY = re.compile(r"\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?", re.IGNORECASE)
 """An agenda's time slot ("**10.55 a.m.**") is not a heading; before an item's title it is dropped."""
