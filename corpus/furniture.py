@@ -61,21 +61,14 @@ def blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(pieces) + text[cursor:]
 
 
-def line_end_hyphens(text: str, furniture: tuple[tuple[int, int], ...] = ()) -> tuple[int, ...]:
-    """Offsets of hyphens that break a word at a line end ("com-\\ncittee"), not those of a compound.
+def line_end_hyphens(text: str) -> tuple[int, ...]:
+    """Offsets of hyphens that break a word at a line end ("com-\nmittee"), not those of a compound.
 
-    A hyphenated word is joined unless the document writes it with its hyphen elsewhere ("well-being").
+    A hyphenated word is joined when the document writes it whole elsewhere; otherwise the hyphen is kept, as
+    in a compound broken after its hyphen ("multi-\nfaceted", "invest-to-\nsave").
     """
     words = Counter(WORD.findall(text.lower()))
-    hyphenated = {f"{a}-{b}".lower() for a, b in re.findall(r"([^\W\d_]+)-(?=([^\W\d_]+))", text)}
-    found = []
-    for match in HYPHEN.finditer(text):
-        compound = f"{match[1]}-{match[2]}".lower()
-        joined = f"{match[1]}{match[2]}".lower()
-        if compound in hyphenated and not words[joined]:
-            continue
-        found.append(match.end(1))
-    return tuple(found)
+    return tuple(m.end(1) for m in HYPHEN.finditer(text) if words[f"{m[1]}{m[2]}".lower()])
 
 
 def joined(text: str, start: int, hyphens: tuple[int, ...]) -> str:
