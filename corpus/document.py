@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from corpus.published import Published
+
 
 @dataclass(frozen=True)
 class Document:
@@ -12,7 +14,8 @@ class Document:
 
     `doc_id` is the file name (or the `_id` of a JSONL record); every character offset elsewhere in
     Precedent points into `text`. `page_starts` holds the offset at which each page begins (page 1 at
-    index 0) when the format has pages (PDF); it is empty when pages are unknown.
+    index 0) when the format has pages (PDF); it is empty when pages are unknown. `published` is what the
+    site a file was fetched from states about it (`precedent fetch`), None for other files.
     """
 
     doc_id: str
@@ -21,6 +24,7 @@ class Document:
     title: str = ""
     page_starts: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    published: Published | None = None
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding character `offset`, or None when the format has no pages."""

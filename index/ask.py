@@ -73,6 +73,7 @@ class Answer:
             "marks": [list(m) for m in self.marks],
             "rank": self.rank,
             "page": self.citation.page,
+            "url": self.citation.url,
         }
 
 
@@ -106,6 +107,7 @@ class Group:
             "citation": self.citation.line(),
             "doc": self.citation.doc_id,
             "item": self.citation.item,
+            "url": self.citation.url,
             "passages": [h.rank for h in self.hits],
             "resolution": block,
         }
