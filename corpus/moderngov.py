@@ -276,7 +276,8 @@ def parse_document_page(body: bytes, url: str, meeting: Meeting) -> MeetingDetai
     for table in soup.select("table.mgItemTable"):
         for row in table.find_all("tr"):
             number_cell = row.select_one(".mgItemNumberCell")
-            title = row.select_one(".mgAiTitleTxt") or row.select_one(".mgSubItemTitleTxt")
+            titles = [t for t in row.select(".mgAiTitleTxt, .mgSubItemTitleTxt") if number_cell not in t.parents]
+            title = titles[0] if titles else None
             links = [_page_link(a, url) for a in row.find_all("a", href=True) if _is_document(a["href"])]
             if not (number_cell or title or links):
                 continue

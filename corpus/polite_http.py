@@ -3,6 +3,7 @@ User-Agent, conditional requests, retries with back-off, timeouts and a size cap
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.request
@@ -121,7 +122,7 @@ class PoliteClient:
                     url, f"no answer within {self.rules.timeout:g} s; a slow site may need a longer --timeout"
                 ) from None
             raise FetchError(url, f"cannot connect ({reason}); check the address and your network") from None
-        except (ConnectionError, OSError) as error:
+        except (OSError, http.client.HTTPException) as error:
             raise FetchError(url, f"connection failed ({error}); check the address and your network") from None
         finally:
             self._last = time.monotonic()

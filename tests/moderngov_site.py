@@ -159,6 +159,8 @@ class RecordedSite:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the name http.server calls)
+                request = Request(unquote(self.path), dict(self.headers), 0)
+                site.requests.append(request)
                 delay = site.faults.slow.get(self.path)
                 if delay:
                     time.sleep(delay)
@@ -166,7 +168,7 @@ class RecordedSite:
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if status == 200 and self.headers.get("If-None-Match") == etag:
                     status = 304
-                site.requests.append(Request(unquote(self.path), dict(self.headers), status))
+                request.status = status
                 try:
                     self.send_response(status)
                     if status in (200, 304):
