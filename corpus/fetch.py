@@ -129,6 +129,7 @@ def fetch_site(
     date_to: date | None = None,
     politeness: Politeness | None = None,
     log: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> FetchReport:
     """Download the papers of `site`'s committees (all, or those named or numbered) into `out`.
 
@@ -144,7 +145,7 @@ def fetch_site(
     root = site_root(site)
     out = Path(out)
     report = FetchReport(root, out)
-    client = PoliteClient(root, politeness)
+    client = PoliteClient(root, politeness, sleep=sleep)
     listing = ModernGovSite(root, client, report)
     try:
         chosen = _select(listing.committees(), committees, root)

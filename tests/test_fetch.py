@@ -166,6 +166,24 @@ def test_an_answer_slower_than_the_timeout_is_retried_then_reported(site, tmp_pa
     assert [p for p in site.paths() if p == BRIEFING] == [BRIEFING, BRIEFING]
 
 
+def test_a_busy_answer_is_retried_after_a_pause(site, tmp_path):
+    site.faults.unavailable[BRIEFING] = 2
+    pauses = []
+
+    report = fetch_site(
+        site.url,
+        tmp_path / "out",
+        committees=[SCRUTINY],
+        date_from=date(2013, 1, 1),
+        politeness=Politeness(delay=0.0, timeout=5.0, retries=2, backoff=0.05),
+        sleep=pauses.append,
+    )
+
+    assert (len(report.downloaded), report.failures) == (6, [])
+    assert [r.status for r in site.requests if r.path == BRIEFING] == [503, 503, 200]
+    assert pauses == [0.05, 0.1]  # the back-off doubles
+
+
 def test_malformed_meeting_xml_reads_that_meetings_documents_page(site, tmp_path):
     site.faults.bodies["/mgWebService.asmx/GetMeeting?lMeetingId=10010"] = (
         b"<?xml version='1.0'?><getmeeting><meeting><meetingid>10010</meeting>",
@@ -346,3 +364,29 @@ def test_fetch_then_index_answers_the_dog_control_call_in_with_its_source(site, 
     assert main(["search", query, "--index", index, "--k", "1"]) == 0
     assert f"   {site.url}mgConvert2PDF.aspx?ID=52210" in capsys.readouterr().out
     print(f"fetch {fetched - started:.1f}s, index {indexed - fetched:.1f}s")
+
+
+def test_index_fetch_fetches_then_indexes_in_one_step(site, tmp_path, capsys, monkeypatch, fake_encoder):
+    monkeypatch.setattr("index.build.load_encoder", lambda model: fake_encoder)
+    out, index = tmp_path / "out", tmp_path / "index"
+    args = ["index", "--fetch", site.url, "--committee", "116", "--from", "2023-07-01", "--out", str(out)]
+
+    assert main([*args, "--index", str(index), "--delay", "0"]) == 0
+
+    printed = capsys.readouterr().out
+    assert "1 meetings, 2 documents downloaded (0 changed), 0 unchanged, 0 failed" in printed
+    assert "indexed 2 documents" in printed
+    assert sorted(read_manifest(out)) == sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf"))
+
+
+def test_the_app_links_a_fetched_passage_to_its_source_page():
+    from dataclasses import replace
+
+    from index.hit import Citation
+    from search_app import _source_link
+
+    cited = Citation("a.pdf", "Minutes", "minutes", SCRUTINY, "2015-02-04", 43, "Call-In", "", 5)
+    fetched = replace(cited, url='https://x.gov.uk/mgConvert2PDF.aspx?ID=1&"x')
+
+    assert _source_link(cited) == ""
+    assert 'href="https://x.gov.uk/mgConvert2PDF.aspx?ID=1&amp;&quot;x#page=5"' in _source_link(fetched)
