@@ -357,7 +357,9 @@ def test_fetch_then_index_answers_the_dog_control_call_in_with_its_source(site, 
 
     query = "did scrutiny agree with cabinet on the dog control order call-in"
     assert main(["search", query, "--index", index, "--json", "--k", "3"]) == 0
-    top = json.loads(capsys.readouterr().out)["results"][0]
+    answered = json.loads(capsys.readouterr().out)
+    top = answered["results"][0]
+    assert answered["answer"]["url"] == top["url"]
     assert (top["item"], top["meeting_date"], top["paper_type"]) == (43, "2015-02-04", "minutes")
     assert top["page"] and top["url"] == f"{site.url}mgConvert2PDF.aspx?ID=52210"
     assert "Minute 43: Call-In Stage 2" in top["citation"] and f"p. {top['page']}" in top["citation"]
@@ -383,10 +385,10 @@ def test_the_app_links_a_fetched_passage_to_its_source_page():
     from dataclasses import replace
 
     from index.hit import Citation
-    from search_app import _source_link
+    from search_app import _source
 
     cited = Citation("a.pdf", "Minutes", "minutes", SCRUTINY, "2015-02-04", 43, "Call-In", "", 5)
     fetched = replace(cited, url='https://x.gov.uk/mgConvert2PDF.aspx?ID=1&"x')
 
-    assert _source_link(cited) == ""
-    assert 'href="https://x.gov.uk/mgConvert2PDF.aspx?ID=1&amp;&quot;x#page=5"' in _source_link(fetched)
+    assert "class='source'" not in _source(cited, 0)
+    assert "href='https://x.gov.uk/mgConvert2PDF.aspx?ID=1&amp;&quot;x#page=5'" in _source(fetched, 0)
