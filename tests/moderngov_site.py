@@ -196,3 +196,22 @@ class RecordedSite:
                 pass
 
         return Handler
+
+
+def main() -> None:
+    """Serve the recorded site until interrupted: `python -m tests.moderngov_site` prints its address."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="moderngov-"))
+    pdfs = {name: folder / f"{name}.pdf" for name in paper_texts()}
+    render_pdfs({pdfs[name]: text for name, text in paper_texts().items()})
+    with RecordedSite(pdfs) as site:
+        print(site.url, flush=True)
+        try:
+            site.thread.join()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
