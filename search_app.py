@@ -135,8 +135,9 @@ def _source(citation, offset: int) -> str:
     links = [paper_link(citation.doc_id, offset, f"Open the paper{page}")]
     url = getattr(citation, "url", "")
     if url.startswith(("http://", "https://")):
+        at = f"{url}#page={citation.page}" if citation.page else url
         links.append(
-            f"<a class='source' href='{html.escape(url, quote=True)}' target='_blank' rel='noopener'>source</a>"
+            f"<a class='source' href='{html.escape(at, quote=True)}' target='_blank' rel='noopener'>source</a>"
         )
     return " · ".join(links) + f" <span class='file'>{html.escape(citation.doc_id)}</span>"
 

@@ -76,6 +76,8 @@ class Chunk:
     private: bool = False
     search_text: str = ""
     """The passage as searched when it differs from `text`: words hyphenated at line ends joined."""
+    url: str = ""
+    """The address the paper was fetched from (`precedent fetch`), or ""."""
 
     @property
     def chunk_id(self) -> str:
@@ -357,6 +359,8 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
     text = doc.text
     splitter = _splitter(settings.chunk_size, settings.chunk_overlap, hard_wrapped(text))
     chunks: list[Chunk] = []
+    url = doc.published.url if doc.published else ""
+    restricted = bool(doc.published and doc.published.restricted)
     for paper in parsed.papers:
         units = list(_units(paper, text, settings))
         units = _merge_labels(units, text, paper) if settings.merge_labels else units
@@ -387,8 +391,9 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             item_title=fields.get("item_title", ""),
                             section=fields.get("section", ""),
                             page=doc.page_at(start),
-                            private=bool(fields.get("private")),
+                            private=bool(fields.get("private")) or restricted,
                             search_text=_search_text(piece, start, doc.hyphens),
+                            url=url,
                         )
                     )
     return chunks

@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from corpus.published import Published
+
 
 @dataclass(frozen=True)
 class Document:
@@ -15,7 +17,8 @@ class Document:
     index 0) when the format has pages (PDF); it is empty when pages are unknown. `page_labels` holds the
     number printed on each page ("" where none is), `furniture` the spans of running headers, footers and
     page numbers (kept in `text`, kept out of passages) and `hyphens` the offsets of line-end hyphens that
-    break a word, joined for search.
+    break a word, joined for search. `published` is what the site a file was fetched from states about it
+    (`precedent fetch`), None for other files.
     """
 
     doc_id: str
@@ -27,6 +30,7 @@ class Document:
     page_labels: tuple[str, ...] = ()
     furniture: tuple[tuple[int, int], ...] = ()
     hyphens: tuple[int, ...] = ()
+    published: Published | None = None
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding character `offset`, or None when the format has no pages."""

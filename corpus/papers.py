@@ -74,7 +74,25 @@ def parse_document(doc: Document) -> ParsedDocument:
     titled = first_date(doc.title) if doc.title and not any(p.meeting_date for p in papers) else None
     if titled:  # "Minutes - Meeting of ... - 11th June 2014" whose heading the scan garbled ("11™ JUNE")
         papers = [replace(p, meeting_date=titled) for p in papers]
-    return ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
+    parsed = ParsedDocument(doc, _committee(text), meeting or _paper_date(papers), tuple(papers))
+    return _as_published(parsed) if doc.published else parsed
+
+
+def _as_published(parsed: ParsedDocument) -> ParsedDocument:
+    """The committee and meeting date the site states replace the guessed ones; a set of minutes keeps the
+    date it records, as a pack prints the previous meeting's minutes."""
+    published = parsed.document.published
+    day = published.day
+    papers = tuple(
+        paper if not day or (paper.paper_type == "minutes" and paper.meeting_date) else replace(paper, meeting_date=day)
+        for paper in parsed.papers
+    )
+    return replace(
+        parsed,
+        committee=published.committee or parsed.committee,
+        meeting_date=day or parsed.meeting_date,
+        papers=papers,
+    )
 
 
 def _agenda_titled(paper: Paper, referenced: dict[int, str]) -> Paper:

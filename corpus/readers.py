@@ -6,10 +6,11 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.document import Document
+from corpus.published import Published, read_manifest
 from precedent.errors import CorpusError, UnreadableFile
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
@@ -43,6 +44,7 @@ def read_corpus(paths: Sequence[str | Path]) -> ReadResult:
     dirs_seen: set[str] = set()
     for root in roots:
         found = _walk(root, dirs_seen) if root.is_dir() else iter([(root, root.name)])
+        published = _published(root)
         for item in found:
             if isinstance(item, UnreadableFile):
                 failures.append(item)
@@ -55,7 +57,9 @@ def read_corpus(paths: Sequence[str | Path]) -> ReadResult:
             files_read[real] = path
             docs, bad = _read(path, doc_id)
             failures.extend(bad)
+            stated = published.get(doc_id if root.is_dir() else root.name)
             for doc in docs:
+                doc = replace(doc, published=stated) if stated else doc
                 if doc.doc_id in owners:
                     failures.append(
                         UnreadableFile(
@@ -88,6 +92,11 @@ def read_file(path: Path, doc_id: str) -> list[Document]:
     if len(failures) == 1:
         raise first
     raise UnreadableFile(path, f"{first.reason} (and {len(failures) - 1} more problems in this file)")
+
+
+def _published(root: Path) -> dict[str, Published]:
+    """What a fetch manifest in the folder (or beside the file) states about its files, by relative path."""
+    return read_manifest(root if root.is_dir() else root.parent)
 
 
 def _roots(paths: Sequence[str | Path]) -> list[Path]:

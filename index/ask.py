@@ -81,6 +81,7 @@ class Answer:
             "page": self.citation.page,
             "refers_to": [p.to_dict() for p in self.refers_to],
             "referred_by": [p.to_dict() for p in self.referred_by],
+            "url": self.citation.url,
         }
 
 
@@ -116,6 +117,7 @@ class Group:
             "citation": self.citation.line(),
             "doc": self.citation.doc_id,
             "item": self.citation.item,
+            "url": self.citation.url,
             "passages": [h.rank for h in self.hits],
             "resolution": block,
             "refers_to": [p.to_dict() for p in self.refers_to],

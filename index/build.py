@@ -167,7 +167,7 @@ def build_index(
         docs: list[Embedded] = []
         texts: dict[int, list[str]] = {}
         for doc in read.documents:
-            fp = _fingerprint(doc.text)
+            fp = _fingerprint(doc.text + (doc.published.passage_key if doc.published else ""))
             previous = old_records.get(doc.doc_id)
             if previous and previous["fingerprint"] == fp and doc.doc_id in old_embedded:
                 records.append(previous)

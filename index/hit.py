@@ -22,6 +22,8 @@ class Citation:
     item_title: str
     section: str
     page: int | None
+    url: str = ""
+    """The address the paper was fetched from, or ""."""
 
     @classmethod
     def of(cls, chunk: Chunk) -> Citation:
@@ -35,6 +37,7 @@ class Citation:
             chunk.item_title,
             chunk.section,
             chunk.page,
+            chunk.url,
         )
 
     @property
@@ -117,6 +120,7 @@ class Hit:
             "item_title": c.item_title or None,
             "section": c.section or None,
             "page": c.page,
+            "url": c.url,
             "start": c.start,
             "end": c.end,
             "citation": self.citation().line(),

@@ -50,10 +50,61 @@ def cmd_index(args) -> int:
         for doc_id in manifest.get("empty", []):
             print(f"  no text to index: {doc_id} (too short for a passage)")
         return 0
+    if args.fetch:
+        report = _fetch(args)
+        print(report.summary())
+        args.paths = [*args.paths, report.out]
     paths = args.paths or [BUNDLED_CORPUS]
     report = build_index(paths, index_dir, model=args.model or DEFAULT_MODEL, rebuild=args.rebuild)
     print(report.summary())
     return 0
+
+
+def cmd_fetch(args) -> int:
+    print(_fetch(args).summary())
+    return 0
+
+
+def _fetch(args):
+    from corpus.fetch import fetch_site
+    from corpus.polite_http import Politeness
+    from index.filters import parse_day
+
+    site = args.fetch if args.command == "index" else args.site
+    politeness = Politeness(delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 2**20))
+    return fetch_site(
+        site,
+        args.out or _default_out(site),
+        committees=args.committee or (),
+        date_from=parse_day(args.date_from, "--from"),
+        date_to=parse_day(args.date_to, "--to"),
+        politeness=politeness,
+    )
+
+
+def _default_out(site: str) -> Path:
+    from urllib.parse import urlsplit
+
+    return Path("papers") / (urlsplit(site.strip()).hostname or "site")
+
+
+def _fetch_args(parser: argparse.ArgumentParser) -> None:
+    from corpus.polite_http import DELAY, MAX_BYTES, TIMEOUT
+
+    parser.add_argument("--committee", action="append", metavar="NAME_OR_ID", help="committee to fetch (repeatable)")
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="meetings on or after")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="meetings on or before")
+    parser.add_argument("--out", type=Path, help="folder for the papers and their manifest (default: papers/HOST)")
+    parser.add_argument("--delay", type=float, default=DELAY, help=f"seconds between requests (default {DELAY:g})")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help=f"seconds to wait for an answer (default {TIMEOUT:g})"
+    )
+    parser.add_argument(
+        "--max-mb",
+        type=float,
+        default=MAX_BYTES / 2**20,
+        help=f"largest document to fetch (default {MAX_BYTES // 2**20})",
+    )
 
 
 def cmd_search(args) -> int:
@@ -72,10 +123,14 @@ def cmd_search(args) -> int:
     answer = answered.answer
     label = f"Answer ({answer.kind})" if answer.confident else "Closest passage (no clear answer)"
     print(f"{label}: {answer.citation.heading()}")
+    if answer.citation.url:
+        print(f"   {answer.citation.url}")
     print("   " + to_text(answer.text).strip().replace("\n", "\n   "))
     print()
     for hit in answered.hits:
         print(f"{hit.rank}. [{hit.score:.3f}] {hit.citation().line()}")
+        if hit.chunk.url:
+            print(f"   {hit.chunk.url}")
         print("   " + to_text(hit.text).strip().replace("\n", "\n   "))
         print()
     return 0
@@ -131,7 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="sentence-transformers path or hub id (default: bundled all-MiniLM-L6-v2)")
     p.add_argument("--rebuild", action="store_true", help="re-embed everything")
     p.add_argument("--status", action="store_true", help="show what the index holds and what failed")
+    p.add_argument("--fetch", metavar="SITE", help="first fetch this ModernGov site's papers (as `precedent fetch`)")
+    _fetch_args(p)
     p.set_defaults(func=cmd_index)
+
+    p = commands.add_parser("fetch", help="download a ModernGov site's papers into a folder to index")
+    p.add_argument("site", metavar="SITE", help="the site's base URL, e.g. https://democracy.example.gov.uk/")
+    _fetch_args(p)
+    p.set_defaults(func=cmd_fetch)
 
     p = commands.add_parser("search", help="search the index")
     p.add_argument("query")

@@ -38,3 +38,13 @@ class ModelUnavailable(PrecedentError):
 
 class InvalidQuery(PrecedentError):
     """A query or filter the search cannot accept."""
+
+
+class FetchError(PrecedentError):
+    """A site, or one document on it, could not be fetched; `status` is the HTTP status when there was one."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        self.url = str(url)
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{self.url}: {reason}")
