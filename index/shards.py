@@ -1,0 +1,277 @@
+"""A sharded index: its layout on disk, and the router that sends a question to its shards and merges the answers.
+
+Layout of a sharded generation `DIR/gen-NNNNNN/`:
+    shard-000/, ...   each a plain generation (chunks.jsonl, documents.jsonl, vectors.npy, owners.npy, dense.faiss,
+                      bm25/ scored with corpus-wide statistics) plus positions.npy: each passage's position in
+                      the whole index, the id a single index of the same papers would give it
+    terms.json        corpus-wide BM25 statistics (`index.corpus_terms`), for coverage and highlighting
+    glossary.json     the acronyms the whole corpus defines
+The manifest's "shards" lists each shard with what routing by filters needs (committees, paper types, kinds,
+meeting dates). Search over a sharded index is `index.search.search`, unchanged: the router gathers each
+shard's candidates (`index.search.gather`) and `index.search.ranked` fuses them as for one index.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from corpus.chunking import Chunk
+from index.corpus_terms import CorpusTerms
+from index.filters import Filters
+from index.glossary import Glossary, _meaning, definitions
+from index.search import Candidates, gather
+from index.store import check_model, generation_dir
+
+HASH_GROUPS = 64
+"""Documents without a committee are grouped by a hash of their id into this many groups."""
+RAY_ADDRESS = "PRECEDENT_RAY"
+"""Environment variable: a Ray cluster address; a sharded index loaded with it set is served by shard actors."""
+
+
+def shard_group(record: dict) -> str:
+    """Papers of one committee stay together, so a committee filter asks one shard; others go by hash."""
+    return record.get("committee") or f"#{zlib.crc32(record['doc_id'].encode()) % HASH_GROUPS}"
+
+
+def assign_shards(sizes: dict[str, int], shards: int) -> dict[str, int]:
+    """Group -> shard number: largest group first onto the lightest shard (ties by name), so it is deterministic."""
+    load = [0] * shards
+    placed = {}
+    for group in sorted(sizes, key=lambda g: (-sizes[g], g)):
+        target = min(range(shards), key=lambda s: (load[s], s))
+        placed[group] = target
+        load[target] += sizes[group]
+    return placed
+
+
+def shard_name(number: int) -> str:
+    return f"shard-{number:03d}"
+
+
+def summarise(chunks: Sequence[Chunk]) -> dict:
+    """What routing by filters needs to know of a shard's passages."""
+    dates = sorted({c.meeting_date for c in chunks if c.meeting_date})
+    return {
+        "passages": len(chunks),
+        "committees": sorted({c.committee for c in chunks}),
+        "paper_types": sorted({c.paper_type for c in chunks}),
+        "kinds": sorted({c.kind for c in chunks}),
+        "dates": [dates[0], dates[-1]] if dates else [],
+    }
+
+
+def may_match(summary: dict, filters: Filters) -> bool:
+    """False only when no passage of the shard can pass `filters` (`Filters.mask`), so skipping it changes nothing."""
+    if not summary["passages"]:
+        return False
+    committee = filters.committee.casefold()
+    if committee and not any(committee in c.casefold() for c in summary["committees"]):
+        return False
+    if filters.paper_types and not set(filters.paper_types) & set(summary["paper_types"]):
+        return False
+    if filters.kinds and not set(filters.kinds) & set(summary["kinds"]):
+        return False
+    if filters.date_from or filters.date_to:
+        if not summary["dates"]:
+            return False
+        first, last = summary["dates"]
+        if (filters.date_from and last < filters.date_from.isoformat()) or (
+            filters.date_to and first > filters.date_to.isoformat()
+        ):
+            return False
+    return True
+
+
+def glossary_parts(texts: Iterable[str], positions: Iterable[int]) -> dict[str, list]:
+    """Acronym -> [first position, first long form, meanings] over one shard's passages."""
+    parts: dict[str, list] = {}
+    for text, position in zip(texts, positions, strict=True):
+        for acronym, long_form in definitions(text).items():
+            part = parts.setdefault(acronym, [int(position), long_form, set()])
+            part[2].add(_meaning(long_form))
+    return {acronym: [p, long, sorted(m)] for acronym, (p, long, m) in parts.items()}
+
+
+def merge_glossaries(parts: Iterable[dict[str, list]]) -> Glossary:
+    """The glossary `Glossary.build` makes of every passage in position order, from each shard's parts."""
+    first: dict[str, tuple[int, str]] = {}
+    meanings: dict[str, set[str]] = {}
+    for part in parts:
+        for acronym, (position, long_form, its) in part.items():
+            if acronym not in first or position < first[acronym][0]:
+                first[acronym] = (position, long_form)
+            meanings.setdefault(acronym, set()).update(its)
+    return Glossary({a: first[a][1] for a in sorted(first) if len(meanings[a]) == 1})
+
+
+@dataclass
+class Shard:
+    """One shard: a plain `Index` over its passages, and each passage's position in the whole index."""
+
+    index: object
+    positions: np.ndarray
+
+    @classmethod
+    def load(cls, gen: Path, name: str, manifest: dict) -> Shard:
+        from index.index import Index
+
+        index = Index._load_generation(gen, {**manifest, "generation": name})
+        return cls(index, np.load(gen / name / "positions.npy"))
+
+    def candidates(
+        self, keywords: str | None, vector: np.ndarray | None, pool: int, filters: Filters, contacts: bool
+    ) -> Candidates:
+        """`search.gather` on this shard, in whole-index ids, with only the chunks ranking needs."""
+        found = gather(self.index, keywords, vector, pool, filters, contacts)
+        wanted = {i for ids in found.contacts.values() for i in ids} | set(found.ids.tolist())
+        at = self.positions
+        return Candidates(
+            chunks={int(at[i]): self.index.chunks[i] for i in wanted},
+            ids=at[found.ids],
+            bm25=at[found.bm25],
+            bm25_scores={int(at[i]): score for i, score in found.bm25_scores.items()},
+            dense=None if found.dense is None else at[found.dense],
+            dense_scores=found.dense_scores,
+            contacts={paper: at[ids].tolist() for paper, ids in found.contacts.items()},
+        )
+
+    def passages(self) -> tuple[np.ndarray, list[Chunk]]:
+        return self.positions, self.index.chunks
+
+    def documents(self) -> dict[str, dict]:
+        return self.index.documents
+
+
+def merge(parts: Sequence[Candidates], pool: int, bm25: bool, dense: bool) -> Candidates:
+    """Every shard's candidates as one index's: each retriever's `pool` best over all shards."""
+    chunks: dict[int, Chunk] = {}
+    scores: dict[int, float] = {}
+    keyword_best: list[tuple[float, int]] = []
+    dense_best: list[tuple[float, int]] = []
+    contacts: dict[tuple[str, str, str], list[int]] = {}
+    for found in parts:
+        chunks.update(found.chunks)
+        scores.update(found.bm25_scores)
+        keyword_best += [(found.bm25_scores[i], i) for i in found.bm25.tolist()]
+        if found.dense is not None:
+            dense_best += zip(found.dense_scores.tolist(), found.dense.tolist(), strict=True)
+        contacts.update(found.contacts)  # a paper is never split between shards
+    keyword_best = sorted(keyword_best, key=lambda pair: (-pair[0], pair[1]))[:pool]
+    dense_best = sorted(dense_best, key=lambda pair: (-pair[0], pair[1]))[:pool]
+    top = np.asarray([i for _, i in keyword_best], dtype=np.int64)
+    near = np.asarray([i for _, i in dense_best], dtype=np.int64)
+    ids = np.unique(np.concatenate([top, near])).astype(np.int64)
+    return Candidates(
+        chunks=chunks,
+        ids=ids,
+        bm25=top,
+        bm25_scores={i: scores[i] for i in ids.tolist()} if bm25 else {},
+        dense=near if dense else None,
+        dense_scores=np.asarray([s for s, _ in dense_best], dtype=np.float32) if dense else None,
+        contacts=contacts,
+    )
+
+
+class LocalShards:
+    """Every shard loaded in this process: the sharded index without a cluster."""
+
+    def __init__(self, gen: Path, manifest: dict):
+        self.shards = {s["name"]: Shard.load(gen, s["name"], manifest) for s in manifest["shards"] if s["passages"]}
+
+    def candidates(self, names: Sequence[str], *args) -> list[Candidates]:
+        return [self.shards[name].candidates(*args) for name in names]
+
+    def passages(self) -> list[tuple[np.ndarray, list[Chunk]]]:
+        return [shard.passages() for shard in self.shards.values()]
+
+    def documents(self) -> list[dict[str, dict]]:
+        return [shard.documents() for shard in self.shards.values()]
+
+    def close(self) -> None:
+        self.shards = {}
+
+
+class ShardedChunks(Sequence):
+    """The passages of every shard as one list; its length needs no shard, its items are fetched once."""
+
+    def __init__(self, size: int, shards):
+        self.size = size
+        self.shards = shards
+
+    def __len__(self) -> int:
+        return self.size
+
+    @cached_property
+    def _all(self) -> list[Chunk]:
+        out: list[Chunk | None] = [None] * self.size
+        for positions, chunks in self.shards.passages():
+            for position, chunk in zip(positions.tolist(), chunks, strict=True):
+                out[position] = chunk
+        return out
+
+    def __getitem__(self, position):
+        return self._all[position]
+
+
+class ShardedIndex:
+    """A sharded index as `search()` sees an `Index`: model, glossary, corpus-wide BM25 terms, chunks, documents."""
+
+    def __init__(self, path: Path, manifest: dict, shards):
+        gen = generation_dir(path, manifest)
+        self.path = Path(path)
+        self.manifest = manifest
+        self.shards = shards
+        self.keywords = CorpusTerms.load(gen / "terms.json")
+        self.glossary = Glossary.load(gen / "glossary.json")
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+    def gather(
+        self, keywords: str | None, vector: np.ndarray | None, pool: int, filters: Filters, contacts: bool
+    ) -> Candidates:
+        """Ask every shard the filters allow for its candidates and merge them (`search.gather` for one index)."""
+        names = [s["name"] for s in self.manifest["shards"] if may_match(s, filters)]
+        parts = self.shards.candidates(names, keywords, vector, pool, filters, contacts) if names else []
+        return merge(parts, pool, bm25=keywords is not None, dense=vector is not None)
+
+    @cached_property
+    def chunks(self) -> ShardedChunks:
+        """Every passage in whole-index order; counted from the manifest, fetched from the shards on first read."""
+        return ShardedChunks(self.manifest["counts"]["chunks"], self.shards)
+
+    @cached_property
+    def documents(self) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for part in self.shards.documents():
+            found.update(part)
+        return {doc_id: found[doc_id] for doc_id in self.manifest["documents"] if doc_id in found}
+
+    def close(self) -> None:
+        self.shards.close()
+
+
+def load_sharded(index_dir: Path, manifest: dict, model: str | None = None) -> ShardedIndex:
+    """The sharded index at `index_dir`: served by Ray shard actors when `$PRECEDENT_RAY` names a cluster."""
+    check_model(manifest, model, index_dir)
+    gen = generation_dir(index_dir, manifest)
+    address = os.environ.get(RAY_ADDRESS)
+    if address:
+        from index.ray_serve import RayShards
+
+        shards = RayShards(address, gen, manifest)
+    else:
+        shards = LocalShards(gen, manifest)
+    return ShardedIndex(index_dir, manifest, shards)
