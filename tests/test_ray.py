@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -89,13 +90,15 @@ def _same_ranking(one, many, query, filters=Filters(), encoder=None):
 
 
 @pytest.fixture(scope="module")
-def built(cluster, tmp_path_factory):
-    """The bundled papers and the Limerick sample, indexed once on one machine and once on the cluster in 3 shards."""
+def built(cluster, real_index_dir, tmp_path_factory):
+    """The bundled papers and the Limerick sample, indexed once on one machine (the session's index of the bundled
+    papers, updated) and once from scratch on the cluster, in 3 shards."""
     from index.ray_build import build_index_ray
 
     root = tmp_path_factory.mktemp("ray")
     papers = [BUNDLED_CORPUS, LIMERICK_SAMPLE]
-    build_index(papers, root / "single", progress=False)
+    shutil.copytree(real_index_dir, root / "single")
+    assert len(build_index(papers, root / "single", progress=False).embedded) == 5
     report = build_index_ray(papers, root / "sharded", address=cluster.address, shards=3, workers=2, progress=False)
     return root, report
 
