@@ -38,7 +38,8 @@ from precedent.errors import CorpusError, PrecedentError
 
 PAPERS_PER_BATCH = 4
 """Documents an embedding actor takes at once (a council paper is tens to hundreds of passages)."""
-COLUMNS = ("file", "record", "doc_id", "fingerprint", "state", "passages", "group", "source", "failure", "texts")
+COLUMNS = ("file", "record", "doc_id", "fingerprint", "state", "passages", "vectors", "group", "source", "failure")
+"""One row a document; the chunking step adds "texts" (JSON), which the embedding step consumes."""
 
 
 def build_index_ray(
@@ -64,7 +65,7 @@ def build_index_ray(
         threads: intra-op threads of each actor's encoder (Ray itself sets OMP_NUM_THREADS=1).
         encoder_factory: builds each actor's encoder (tests inject a fake one); default: `model`.
     """
-    import ray
+    from index.ray_cluster import connect
 
     started = time.perf_counter()
     index_dir = Path(index_dir).resolve()
@@ -76,7 +77,7 @@ def build_index_ray(
         staging = index_dir / "staging" / key
         with writing(index_dir):
             staging.mkdir(parents=True, exist_ok=True)
-        _connect(ray, address, threads)
+        ray = connect(address, threads)
         workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)) - 1)
         if workers >= ray.cluster_resources().get("CPU", 1):
             raise PrecedentError(
@@ -91,7 +92,7 @@ def build_index_ray(
         report.reused = [d["doc_id"] for d in docs if d["state"] == "reused"]
         report.embedded = [d["doc_id"] for d in docs if d["state"] != "reused"]
         report.chunks_embedded = sum(d["passages"] for d in docs if d["state"] == "embedded")
-        report.vectors_embedded = sum(d["texts"] for d in docs if d["state"] == "embedded")
+        report.vectors_embedded = sum(d["vectors"] for d in docs if d["state"] == "embedded")
         report.removed = sorted(set(previous) - {d["doc_id"] for d in docs})
         with writing(index_dir):
             _write_generation(ray, index_dir, docs, shards, staging, old_gen, model, settings, key, report, started)
@@ -100,23 +101,6 @@ def build_index_ray(
     report.chunks = sum(d["passages"] for d in docs)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _connect(ray, address: str, threads: int) -> None:
-    """Join the cluster; workers get the thread counts and offline model loading the driver has."""
-    if ray.is_initialized():
-        return
-    env = {name: str(threads) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    env["HF_HUB_OFFLINE"] = os.environ.get("HF_HUB_OFFLINE", "1")
-    for name in ("PRECEDENT_FAST_EMBED", "HOME"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    try:
-        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, logging_level="ERROR")
-    except (ConnectionError, RuntimeError, ValueError) as err:
-        raise PrecedentError(
-            f"cannot reach a Ray cluster at {address} ({err}); start one with `ray start --head`"
-        ) from err
 
 
 def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], Path | None]:
@@ -185,18 +169,18 @@ def _chunk_papers(batch, *, files, previous, staging, settings):
     from corpus.papers import parse_document
     from corpus.structure import document_record
 
-    out = {name: [] for name in COLUMNS}
+    out = {name: [] for name in (*COLUMNS, "texts")}
     staging = Path(staging)
     for data, path in zip(batch["bytes"], batch["path"], strict=True):
         number, doc_id, given = files[_real(path)]
         documents, failures = _read(bytes(data), Path(given), doc_id)
         for failure in failures:
-            _row(out, number, -1, "", "", "failed", 0, "", given, json.dumps(failure, default=str), 0)
+            _row(out, number, -1, "", "", "failed", 0, 0, "", given, json.dumps(failure, default=str))
         for record_number, doc in enumerate(documents):
             fp = _fingerprint(doc.text)
             if doc.doc_id in previous and previous[doc.doc_id][0] == fp:
                 _, passages, group = previous[doc.doc_id]
-                _row(out, number, record_number, doc.doc_id, fp, "reused", passages, group, doc.source, "", 0)
+                _row(out, number, record_number, doc.doc_id, fp, "reused", passages, 0, group, doc.source, "")
                 continue
             parsed = parse_document(doc)
             chunks = chunk_document(parsed, settings)
@@ -207,17 +191,18 @@ def _chunk_papers(batch, *, files, previous, staging, settings):
             vectors = _staged_vectors(staging / f"{fp}.npy")
             state = "staged" if vectors is not None and len(vectors) == len(texts) else "embed"
             group = shard_group(record)
-            _row(out, number, record_number, doc.doc_id, fp, state, len(chunks), group, doc.source, "", len(texts))
+            _row(out, number, record_number, doc.doc_id, fp, state, len(chunks), len(texts), group, doc.source, "")
             out["texts"][-1] = json.dumps(texts, ensure_ascii=False) if state == "embed" else ""
     import pandas as pd
 
     return pd.DataFrame(out)
 
 
-def _row(out, number, record, doc_id, fp, state, passages, group, source, failure, texts) -> None:
-    values = (number, record, doc_id, fp, state, passages, group, source, failure, texts)
+def _row(out, number, record, doc_id, fp, state, passages, vectors, group, source, failure) -> None:
+    values = (number, record, doc_id, fp, state, passages, vectors, group, source, failure)
     for name, value in zip(COLUMNS, values, strict=True):
         out[name].append(value)
+    out["texts"].append("")
 
 
 def _real(path: str) -> str:
@@ -339,7 +324,7 @@ def _documents(rows: list[dict], files) -> tuple[list[dict], list[dict]]:
             )
             continue
         owners[row["doc_id"]] = row["source"]
-        docs.append({name: _plain(row[name]) for name in COLUMNS if name != "texts"})
+        docs.append({name: _plain(row[name]) for name in COLUMNS})
     return docs, failures
 
 

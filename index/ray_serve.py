@@ -1,12 +1,12 @@
 """Serving a sharded index from a Ray cluster: one actor per shard holds its FAISS and BM25 indexes.
 
 The router (`index.shards.ShardedIndex`, in the process that calls `search()`) asks the actors of the shards a
-question's filters allow, in parallel, and fuses their candidates with the single-index code.
+question's filters allow, in parallel, for their best ids and scores, then the winners' passages from the shards
+holding them, and fuses them with the single-index code.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ def _actor_class():
 
     @ray.remote(num_cpus=SHARD_CPUS, max_restarts=3, max_task_retries=3)
     class ShardActor:
-        """One shard loaded once; answers `Shard.candidates` for the router."""
+        """One shard loaded once; answers the router's `Shard.candidates` and `Shard.chunks`."""
 
         def __init__(self, gen: str, name: str, manifest: dict, threads: int):
             import faiss
@@ -36,6 +36,9 @@ def _actor_class():
 
         def candidates(self, *args):
             return self.shard.candidates(*args)
+
+        def chunks(self, positions):
+            return self.shard.chunks(positions)
 
         def passages(self):
             return self.shard.passages()
@@ -50,11 +53,9 @@ class RayShards:
     """The shard actors of one generation, started on the cluster at `address`."""
 
     def __init__(self, address: str, gen: Path, manifest: dict, threads: int = 1):
-        import ray
+        from index.ray_cluster import connect
 
-        if not ray.is_initialized():
-            env = {"OMP_NUM_THREADS": str(threads), "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}
-            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, logging_level="ERROR")
+        ray = connect(address, threads)
         actor = _actor_class()
         self.actors = {
             s["name"]: actor.remote(str(gen), s["name"], manifest, threads) for s in manifest["shards"] if s["passages"]
@@ -69,6 +70,11 @@ class RayShards:
         import ray
 
         return ray.get([self.actors[name].candidates.remote(*args) for name in names])
+
+    def chunks(self, wanted: dict[str, list[int]]) -> list:
+        import ray
+
+        return ray.get([self.actors[name].chunks.remote(positions) for name, positions in wanted.items()])
 
     def passages(self) -> list:
         import ray

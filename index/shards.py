@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -111,9 +111,18 @@ def merge_glossaries(parts: Iterable[dict[str, list]]) -> Glossary:
     return Glossary({a: first[a][1] for a in sorted(first) if len(meanings[a]) == 1})
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """One shard's first answer: its retrievers' best in whole-index ids, without passages (those come second)."""
+
+    found: Candidates
+    contacts: dict[int, list[int]]
+    """For each candidate whose paper has authors' blocks within the filters, those blocks."""
+
+
 @dataclass
 class Shard:
-    """One shard: a plain `Index` over its passages, and each passage's position in the whole index."""
+    """One shard: a plain `Index` over its passages, and each passage's position in the whole index (ascending)."""
 
     index: object
     positions: np.ndarray
@@ -127,20 +136,29 @@ class Shard:
 
     def candidates(
         self, keywords: str | None, vector: np.ndarray | None, pool: int, filters: Filters, contacts: bool
-    ) -> Candidates:
-        """`search.gather` on this shard, in whole-index ids, with only the chunks ranking needs."""
+    ) -> Ranked:
+        """`search.gather` on this shard, in whole-index ids; passages are fetched with `chunks` for the winners."""
         found = gather(self.index, keywords, vector, pool, filters, contacts)
-        wanted = {i for ids in found.contacts.values() for i in ids} | set(found.ids.tolist())
         at = self.positions
-        return Candidates(
-            chunks={int(at[i]): self.index.chunks[i] for i in wanted},
+        blocks = {}
+        for i in found.ids.tolist() if found.contacts else ():
+            ids = found.contacts.get(self.index.chunks[i].paper)
+            if ids:
+                blocks[int(at[i])] = at[ids].tolist()
+        ranked = Candidates(
+            chunks={},
             ids=at[found.ids],
             bm25=at[found.bm25],
             bm25_scores={int(at[i]): score for i, score in found.bm25_scores.items()},
             dense=None if found.dense is None else at[found.dense],
             dense_scores=found.dense_scores,
-            contacts={paper: at[ids].tolist() for paper, ids in found.contacts.items()},
+            contacts={},
         )
+        return Ranked(ranked, blocks)
+
+    def chunks(self, positions: Sequence[int]) -> dict[int, Chunk]:
+        local = np.searchsorted(self.positions, np.asarray(positions, dtype=np.int64))
+        return {int(p): self.index.chunks[i] for p, i in zip(positions, local.tolist(), strict=True)}
 
     def passages(self) -> tuple[np.ndarray, list[Chunk]]:
         return self.positions, self.index.chunks
@@ -150,32 +168,28 @@ class Shard:
 
 
 def merge(parts: Sequence[Candidates], pool: int, bm25: bool, dense: bool) -> Candidates:
-    """Every shard's candidates as one index's: each retriever's `pool` best over all shards."""
-    chunks: dict[int, Chunk] = {}
+    """Every shard's candidates as one index's: each retriever's `pool` best over all shards (no passages yet)."""
     scores: dict[int, float] = {}
     keyword_best: list[tuple[float, int]] = []
     dense_best: list[tuple[float, int]] = []
-    contacts: dict[tuple[str, str, str], list[int]] = {}
     for found in parts:
-        chunks.update(found.chunks)
         scores.update(found.bm25_scores)
         keyword_best += [(found.bm25_scores[i], i) for i in found.bm25.tolist()]
         if found.dense is not None:
             dense_best += zip(found.dense_scores.tolist(), found.dense.tolist(), strict=True)
-        contacts.update(found.contacts)  # a paper is never split between shards
     keyword_best = sorted(keyword_best, key=lambda pair: (-pair[0], pair[1]))[:pool]
     dense_best = sorted(dense_best, key=lambda pair: (-pair[0], pair[1]))[:pool]
     top = np.asarray([i for _, i in keyword_best], dtype=np.int64)
     near = np.asarray([i for _, i in dense_best], dtype=np.int64)
     ids = np.unique(np.concatenate([top, near])).astype(np.int64)
     return Candidates(
-        chunks=chunks,
+        chunks={},
         ids=ids,
         bm25=top,
         bm25_scores={i: scores[i] for i in ids.tolist()} if bm25 else {},
         dense=near if dense else None,
         dense_scores=np.asarray([s for s, _ in dense_best], dtype=np.float32) if dense else None,
-        contacts=contacts,
+        contacts={},
     )
 
 
@@ -185,8 +199,11 @@ class LocalShards:
     def __init__(self, gen: Path, manifest: dict):
         self.shards = {s["name"]: Shard.load(gen, s["name"], manifest) for s in manifest["shards"] if s["passages"]}
 
-    def candidates(self, names: Sequence[str], *args) -> list[Candidates]:
+    def candidates(self, names: Sequence[str], *args) -> list[Ranked]:
         return [self.shards[name].candidates(*args) for name in names]
+
+    def chunks(self, wanted: dict[str, list[int]]) -> list[dict[int, Chunk]]:
+        return [self.shards[name].chunks(positions) for name, positions in wanted.items()]
 
     def passages(self) -> list[tuple[np.ndarray, list[Chunk]]]:
         return [shard.passages() for shard in self.shards.values()]
@@ -242,10 +259,25 @@ class ShardedIndex:
     def gather(
         self, keywords: str | None, vector: np.ndarray | None, pool: int, filters: Filters, contacts: bool
     ) -> Candidates:
-        """Ask every shard the filters allow for its candidates and merge them (`search.gather` for one index)."""
+        """`search.gather` over the shards: first each allowed shard's best (ids and scores), merged; then the
+        passages of the merged candidates only, from the shards holding them."""
         names = [s["name"] for s in self.manifest["shards"] if may_match(s, filters)]
         parts = self.shards.candidates(names, keywords, vector, pool, filters, contacts) if names else []
-        return merge(parts, pool, bm25=keywords is not None, dense=vector is not None)
+        merged = merge([part.found for part in parts], pool, bm25=keywords is not None, dense=vector is not None)
+        winners = set(merged.ids.tolist())
+        wanted: dict[str, list[int]] = {}
+        blocks: dict[int, list[int]] = {}
+        for name, part in zip(names, parts, strict=True):
+            mine = [i for i in part.found.ids.tolist() if i in winners]
+            blocks.update((i, part.contacts[i]) for i in mine if i in part.contacts)
+            extra = {c for i in mine for c in part.contacts.get(i, ())}
+            if mine or extra:
+                wanted[name] = sorted(set(mine) | extra)
+        chunks: dict[int, Chunk] = {}
+        for found in self.shards.chunks(wanted) if wanted else ():
+            chunks.update(found)
+        by_paper = {chunks[i].paper: ids for i, ids in blocks.items()}
+        return replace(merged, chunks=chunks, contacts=by_paper)
 
     @cached_property
     def chunks(self) -> ShardedChunks:
