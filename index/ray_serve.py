@@ -40,6 +40,9 @@ def _actor_class():
         def chunks(self, positions):
             return self.shard.chunks(positions)
 
+        def best(self, *args):
+            return self.shard.best(*args)
+
         def passages(self):
             return self.shard.passages()
 
@@ -75,6 +78,11 @@ class RayShards:
         import ray
 
         return ray.get([self.actors[name].chunks.remote(positions) for name, positions in wanted.items()])
+
+    def best(self, names: Sequence[str], *args) -> list:
+        import ray
+
+        return ray.get([self.actors[name].best.remote(*args) for name in names])
 
     def passages(self) -> list:
         import ray

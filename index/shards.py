@@ -26,7 +26,7 @@ from corpus.chunking import Chunk
 from index.corpus_terms import CorpusTerms
 from index.filters import Filters
 from index.glossary import Glossary, _meaning, definitions
-from index.search import Candidates, gather
+from index.search import Candidates, best_before_filters, gather
 from index.store import check_model, generation_dir
 
 HASH_GROUPS = 64
@@ -153,8 +153,13 @@ class Shard:
             dense=None if found.dense is None else at[found.dense],
             dense_scores=found.dense_scores,
             contacts={},
+            best=found.best,
         )
         return Ranked(ranked, blocks)
+
+    def best(self, keywords: str | None, vector: np.ndarray | None) -> dict[str, float]:
+        """The shard's best BM25 score and cosine, for a question whose filters exclude all of it."""
+        return best_before_filters(self.index, keywords, vector)
 
     def chunks(self, positions: Sequence[int]) -> dict[int, Chunk]:
         local = np.searchsorted(self.positions, np.asarray(positions, dtype=np.int64))
@@ -167,8 +172,14 @@ class Shard:
         return self.index.documents
 
 
-def merge(parts: Sequence[Candidates], pool: int, bm25: bool, dense: bool) -> Candidates:
-    """Every shard's candidates as one index's: each retriever's `pool` best over all shards (no passages yet)."""
+def merge(
+    parts: Sequence[Candidates], pool: int, bm25: bool, dense: bool, best: Sequence[dict[str, float]] = ()
+) -> Candidates:
+    """Every shard's candidates as one index's: each retriever's `pool` best over all shards (no passages yet).
+
+    Args:
+        best: the best scores of the shards the filters excluded (the whole index's best is judged before filters).
+    """
     scores: dict[int, float] = {}
     keyword_best: list[tuple[float, int]] = []
     dense_best: list[tuple[float, int]] = []
@@ -190,6 +201,7 @@ def merge(parts: Sequence[Candidates], pool: int, bm25: bool, dense: bool) -> Ca
         dense=near if dense else None,
         dense_scores=np.asarray([s for s, _ in dense_best], dtype=np.float32) if dense else None,
         contacts={},
+        best={k: max((b[k] for b in [*(p.best for p in parts), *best]), default=0.0) for k in ("bm25", "dense")},
     )
 
 
@@ -204,6 +216,9 @@ class LocalShards:
 
     def chunks(self, wanted: dict[str, list[int]]) -> list[dict[int, Chunk]]:
         return [self.shards[name].chunks(positions) for name, positions in wanted.items()]
+
+    def best(self, names: Sequence[str], *args) -> list[dict[str, float]]:
+        return [self.shards[name].best(*args) for name in names]
 
     def passages(self) -> list[tuple[np.ndarray, list[Chunk]]]:
         return [shard.passages() for shard in self.shards.values()]
@@ -262,8 +277,11 @@ class ShardedIndex:
         """`search.gather` over the shards: first each allowed shard's best (ids and scores), merged; then the
         passages of the merged candidates only, from the shards holding them."""
         names = [s["name"] for s in self.manifest["shards"] if may_match(s, filters)]
+        others = [s["name"] for s in self.manifest["shards"] if s["passages"] and s["name"] not in names]
         parts = self.shards.candidates(names, keywords, vector, pool, filters, contacts) if names else []
-        merged = merge([part.found for part in parts], pool, bm25=keywords is not None, dense=vector is not None)
+        best = self.shards.best(others, keywords, vector) if others else []
+        found = [part.found for part in parts]
+        merged = merge(found, pool, bm25=keywords is not None, dense=vector is not None, best=best)
         winners = set(merged.ids.tolist())
         wanted: dict[str, list[int]] = {}
         blocks: dict[int, list[int]] = {}
