@@ -68,3 +68,15 @@ def test_routing_skips_only_shards_no_passage_of_which_can_pass(real_index):
     assert not may_match(summary, Filters(date_from=date(2030, 1, 1)))
     assert may_match(summary, Filters(paper_types=("minutes",), kinds=("resolved",)))
     assert not may_match({**summary, "passages": 0}, Filters())
+
+
+def test_ray_is_imported_only_by_what_runs_on_a_cluster():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from precedent.cli import build_parser; build_parser(); "
+        "import index.search, index.shards, index.ray_build, index.ray_serve; print('ray' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
