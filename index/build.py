@@ -106,9 +106,13 @@ def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, Emb
         return {}, {}
     if manifest.get("settings_key") != key:
         return {}, {}
+    return stored_documents(generation_dir(index_dir, manifest))
+
+
+def stored_documents(gen: Path) -> tuple[dict[str, dict], dict[str, Embedded]]:
+    """A generation's document records, and each document's passages and (memory-mapped) vectors."""
     from index.index import read_owners, read_stored
 
-    gen = generation_dir(index_dir, manifest)
     old_chunks, documents, old_vectors = read_stored(gen)
     owners = read_owners(gen, len(old_chunks))
     first_chunk: dict[str, int] = {}

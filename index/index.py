@@ -76,6 +76,10 @@ class Index:
         """
         index_dir = Path(index_dir)
         manifest = read_manifest(index_dir)
+        if "shards" in manifest:  # built with `precedent index --ray`; served by its shards (index.shards)
+            from index.shards import load_sharded
+
+            return load_sharded(index_dir, manifest, model)
         for _ in range(LOAD_ATTEMPTS):
             check_model(manifest, model, index_dir)
             try:

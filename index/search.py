@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
+from corpus.chunking import Chunk
 from embed.encoder import Encoder, load_encoder
 from index.bm25 import terms
 from index.duplicates import merge_duplicates
@@ -14,7 +17,7 @@ from index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
 from index.highlight import best_sentences
 from index.hit import Hit
 from index.index import Index
-from index.rerank import boost_kind, boost_period, lift_to_paper
+from index.rerank import asks_for, boost_kind, boost_period, lift_to_paper
 from precedent.errors import InvalidQuery
 
 MAX_QUERY_CHARS = 1000
@@ -78,6 +81,27 @@ CONFIGS = {
 DEFAULT_CONFIG = CONFIGS["hybrid"]
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What the retrievers found for one question, before fusion; ids are chunk positions in the whole index."""
+
+    chunks: Sequence[Chunk] | Mapping[int, Chunk]
+    """At least every candidate's chunk and every chunk in `contacts`."""
+    ids: np.ndarray
+    """Every candidate of either retriever, ascending."""
+    bm25: np.ndarray
+    """BM25's best, best first."""
+    bm25_scores: dict[int, float]
+    """The BM25 score of every candidate (empty when BM25 is off)."""
+    dense: np.ndarray | None
+    """The dense retriever's best, best first; None when it is off."""
+    dense_scores: np.ndarray | None
+    contacts: dict[tuple[str, str, str], list[int]]
+    """The authors' blocks within the filters of each candidate's paper, when the question asks for them."""
+    best: dict[str, float]
+    """The best BM25 score and cosine of the whole index, before filters: whether it holds a good match."""
+
+
 def validate_query(query: str) -> str:
     query = (query or "").strip()
     if not query:
@@ -109,54 +133,100 @@ def search(
     query = validate_query(query)
     if not 1 <= k <= MAX_K:
         raise InvalidQuery(f"k must be between 1 and {MAX_K}; got {k}")
-    allowed = filters.mask(index.chunks) if filters.active else None
     long_forms, acronyms = index.glossary.additions(query) if config.expand_acronyms else ([], [])
     words = " ".join([query, *long_forms, *acronyms])  # for the dense model and highlighting
     keywords = " ".join([query, *acronyms])  # BM25 matches acronyms as written
-    pool = max(config.candidates, k)
-    rankings: dict[str, np.ndarray] = {}
-    weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}
-    best = {"bm25": 0.0, "dense": 0.0}
-    if config.bm25:
-        scores = index.keywords.scores(keywords)
-        rankings["bm25"] = top_ids(scores, pool, allowed)
-        best["bm25"] = float(scores[rankings["bm25"][0]]) if len(rankings["bm25"]) else 0.0
+    vector = None
     if config.dense and len(index.chunks):
         vector = (encoder or load_encoder(index.model)).encode([words])[0]
-        dense_scores, rankings["dense"] = index.dense_search(vector, pool, allowed)
-        best["dense"] = float(dense_scores[0]) if len(dense_scores) else 0.0
-    if allowed is not None:  # whether the corpus holds a good match is judged before filters
-        if config.bm25:
-            best["bm25"] = float(scores.max()) if len(scores) else 0.0
-        if config.dense and len(index.chunks):
-            best["dense"] = float(index.dense_search(vector, 1)[0][0])
-    if _no_good_match(index, query, config, best):
+    lift = config.contact_boost != 1.0 and asks_for("contact", query)
+    pool = max(config.candidates, k)
+    gathered = index.gather if hasattr(index, "gather") else partial(gather, index)  # a sharded index fans out
+    found = gathered(keywords if config.bm25 else None, vector, pool, filters, lift)
+    if _no_good_match(index, query, config, found.best):
         return []
+    return ranked(found, query, words, k, config, index.keywords.idf(terms(words)))
+
+
+def gather(
+    index: Index, keywords: str | None, vector: np.ndarray | None, pool: int, filters: Filters, contacts: bool
+) -> Candidates:
+    """Each retriever's `pool` best passages within `filters`; None for `keywords` or `vector` skips that retriever.
+
+    Args:
+        contacts: also collect the authors' blocks of the candidates' papers (`rerank.lift_to_paper`).
+    """
+    allowed = filters.mask(index.chunks) if filters.active else None
+    none = np.zeros(0, dtype=np.int64)
+    bm25, dense, dense_scores, scores = none, None, None, None
+    if keywords is not None:
+        scores = index.keywords.scores(keywords)
+        bm25 = top_ids(scores, pool, allowed)
+    if vector is not None:
+        dense_scores, dense = index.dense_search(vector, pool, allowed)
+    ids = np.unique(np.concatenate([bm25, none if dense is None else dense])).astype(np.int64)
+    bm25_scores = dict(zip(ids.tolist(), scores[ids].tolist(), strict=True)) if scores is not None else {}
+    best = {"bm25": bm25_scores[int(bm25[0])] if len(bm25) else 0.0, "dense": 0.0}
+    if dense is not None and len(dense):
+        best["dense"] = float(dense_scores[0])
+    if allowed is not None:  # whether the corpus holds a good match is judged before filters
+        best = best_before_filters(index, keywords, vector, scores)
+    by_paper: dict[tuple[str, str, str], list[int]] = {}
+    if contacts:
+        everything = index.passages_by_paper("contact")
+        for paper in {index.chunks[i].paper for i in ids.tolist()}:
+            kept = [i for i in everything.get(paper, ()) if allowed is None or allowed[i]]
+            if kept:
+                by_paper[paper] = kept
+    return Candidates(index.chunks, ids, bm25, bm25_scores, dense, dense_scores, by_paper, best)
+
+
+def best_before_filters(
+    index: Index, keywords: str | None, vector: np.ndarray | None, scores: np.ndarray | None = None
+) -> dict[str, float]:
+    """The best BM25 score and cosine in the whole index, filters aside (`_no_good_match`)."""
+    best = {"bm25": 0.0, "dense": 0.0}
+    if keywords is not None:
+        scores = index.keywords.scores(keywords) if scores is None else scores
+        best["bm25"] = float(scores.max()) if len(scores) else 0.0
+    if vector is not None and len(index.chunks):
+        best["dense"] = float(index.dense_search(vector, 1)[0][0])
+    return best
+
+
+def ranked(found: Candidates, query: str, words: str, k: int, config: SearchConfig, idf: dict[str, float]) -> list[Hit]:
+    """Fuse, boost and cut the candidates to `k` hits with highlights; `idf` weighs the question's words."""
+    rankings: dict[str, np.ndarray] = {}
+    if config.bm25:
+        rankings["bm25"] = found.bm25
+    if found.dense is not None:
+        rankings["dense"] = found.dense
+    weights = {"bm25": config.bm25_weight, "dense": config.dense_weight}
     if config.fusion == "rrf":
         fused = reciprocal_rank_fusion(rankings, weights)
     else:
-        candidates = np.unique(np.concatenate(list(rankings.values()))).astype(np.int64)
+        candidates = found.ids.tolist()
         exact = {}
         if config.bm25:
-            exact["bm25"] = dict(zip(candidates.tolist(), scores[candidates].tolist(), strict=True))
-        if config.dense and len(index.chunks):
-            found = dict(zip(rankings["dense"].tolist(), dense_scores.tolist(), strict=True))
-            floor = min(found.values(), default=0.0)  # not among the dense candidates: at most their worst
-            exact["dense"] = {cid: found.get(cid, floor) for cid in candidates.tolist()}
+            exact["bm25"] = {cid: found.bm25_scores[cid] for cid in candidates}
+        if found.dense is not None:
+            dense = dict(zip(found.dense.tolist(), found.dense_scores.tolist(), strict=True))
+            floor = min(dense.values(), default=0.0)  # not among the dense candidates: at most their worst
+            exact["dense"] = {cid: dense.get(cid, floor) for cid in candidates}
         fused = convex_fusion(exact, weights)
-    fused = boost_kind("resolved", query, index.chunks, fused, config.decision_boost)
-    fused = boost_period(query, index.chunks, fused, config.period_boost)
-    fused = boost_kind("attendance", query, index.chunks, fused, config.attendance_boost)
+    chunks = found.chunks
+    fused = boost_kind("resolved", query, chunks, fused, config.decision_boost)
+    fused = boost_period(query, chunks, fused, config.period_boost)
+    fused = boost_kind("attendance", query, chunks, fused, config.attendance_boost)
     if config.contact_boost != 1.0:
-        by_paper = index.passages_by_paper("contact")
-        fused = lift_to_paper("contact", query, index.chunks, fused, by_paper, allowed)
-        fused = boost_kind("contact", query, index.chunks, fused, config.contact_boost)
-    fused = boost_kind("recommendation", query, index.chunks, fused, config.recommendation_boost)
+        fused = lift_to_paper("contact", query, chunks, fused, found.contacts, None)  # contacts are filtered
+        fused = boost_kind("contact", query, chunks, fused, config.contact_boost)
+    fused = boost_kind("recommendation", query, chunks, fused, config.recommendation_boost)
     ordered = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))[: 2 * k]
     found_by = {name: set(ids.tolist()) for name, ids in rankings.items()}
     hits = [
         Hit(
-            chunk=index.chunks[chunk_id],
+            chunk=chunks[chunk_id],
             score=score,
             rank=rank,
             retrievers=tuple(name for name, ids in found_by.items() if chunk_id in ids),
@@ -164,9 +234,8 @@ def search(
         for rank, (chunk_id, score) in enumerate(ordered, start=1)
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
-    weights = index.keywords.idf(terms(words))
     return renumber(
-        [replace(h, highlights=best_sentences(words, h.text, weights=weights, header=h.chunk.header)) for h in hits]
+        [replace(h, highlights=best_sentences(words, h.text, weights=idf, header=h.chunk.header)) for h in hits]
     )
 
 

@@ -55,7 +55,20 @@ def cmd_index(args) -> int:
         print(report.summary())
         args.paths = [*args.paths, report.out]
     paths = args.paths or [BUNDLED_CORPUS]
-    report = build_index(paths, index_dir, model=args.model or DEFAULT_MODEL, rebuild=args.rebuild)
+    if args.ray:
+        from index.ray_build import build_index_ray
+
+        report = build_index_ray(
+            paths,
+            index_dir,
+            address=args.ray,
+            shards=args.shards,
+            workers=args.workers,
+            model=args.model or DEFAULT_MODEL,
+            rebuild=args.rebuild,
+        )
+    else:
+        report = build_index(paths, index_dir, model=args.model or DEFAULT_MODEL, rebuild=args.rebuild)
     print(report.summary())
     return 0
 
@@ -158,7 +171,13 @@ def cmd_decisions(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import os
+
     import search_app
+    from index.shards import RAY_ADDRESS
+
+    if args.ray:
+        os.environ[RAY_ADDRESS] = args.ray  # a sharded index is then served by shard actors on that cluster
 
     search_app.serve(index_dir=args.index or _default_index(), host=args.host, port=args.port)
     return 0
@@ -188,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", action="store_true", help="show what the index holds and what failed")
     p.add_argument("--fetch", metavar="SITE", help="first fetch this ModernGov site's papers (as `precedent fetch`)")
     _fetch_args(p)
+    p.add_argument("--ray", metavar="ADDRESS", help="build on this Ray cluster (pip install precedent[ray])")
+    p.add_argument("--shards", type=int, default=4, help="with --ray: index shards to write (default 4)")
+    p.add_argument("--workers", type=int, help="with --ray: embedding workers (default: cluster CPUs less one)")
     p.set_defaults(func=cmd_index)
 
     p = commands.add_parser("fetch", help="download a ModernGov site's papers into a folder to index")
@@ -219,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     _index_arg(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--ray", metavar="ADDRESS", help="serve a sharded index from shard actors on this Ray cluster")
     p.set_defaults(func=cmd_serve)
 
     p = commands.add_parser("eval", help="measure retrieval on gold questions or a BEIR dataset")
