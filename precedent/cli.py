@@ -56,6 +56,18 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_tune(args) -> int:
+    from corpus import BUNDLED_CORPUS
+    from corpus.pairs import corpus_pairs
+    from embed.tune import tune_model
+
+    pairs = corpus_pairs(args.paths or [BUNDLED_CORPUS], max_pairs=args.max_pairs)
+    report = tune_model([(p.anchor, p.positive) for p in pairs], args.out, base=args.base, epochs=args.epochs)
+    print(report.summary())
+    print(f"use it with: precedent index PATHS --model {args.out} --index DIR")
+    return 0
+
+
 def cmd_search(args) -> int:
     from index.ask import ask
     from index.index import Index
@@ -132,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="re-embed everything")
     p.add_argument("--status", action="store_true", help="show what the index holds and what failed")
     p.set_defaults(func=cmd_index)
+
+    p = commands.add_parser("tune", help="fine-tune the embedding model on pairs mined from the papers' structure")
+    p.add_argument("paths", nargs="*", type=Path, help="papers, as for index (default: the bundled Coventry papers)")
+    p.add_argument("--out", type=Path, required=True, help="model folder to write, for index --model")
+    p.add_argument("--epochs", type=float, default=1.0, help="passes over the pairs (default 1)")
+    p.add_argument("--max-pairs", type=int, default=20000, help="train on a random sample of this many (default 20000)")
+    p.add_argument("--base", default="bundled:all-MiniLM-L6-v2", help="model to start from (default: bundled)")
+    p.set_defaults(func=cmd_tune)
 
     p = commands.add_parser("search", help="search the index")
     p.add_argument("query")
