@@ -49,6 +49,7 @@ def tune_model(
     learning_rate: float = LEARNING_RATE,
     max_seq_length: int = TRAIN_SEQ_LENGTH,
     max_steps: int = -1,
+    warmup: float = 0.1,
     seed: int = 0,
     progress: bool = True,
 ) -> TuneReport:
@@ -60,6 +61,7 @@ def tune_model(
         base: the model to start from: the bundled default, a local folder or a hub id.
         max_seq_length: tokens per text while training; the saved model keeps the base's own limit.
         max_steps: stop after this many steps (-1: train for `epochs`).
+        warmup: share of the steps over which the learning rate rises from 0.
     """
     if len(pairs) < 2:
         raise PrecedentError(f"{len(pairs)} training pairs found; in-batch negatives need at least 2")
@@ -95,7 +97,7 @@ def tune_model(
         max_steps=max_steps,
         per_device_train_batch_size=min(batch_size, len(pairs)),
         learning_rate=learning_rate,
-        warmup_ratio=0.1,
+        warmup_steps=warmup,
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         save_strategy="no",
         report_to="none",

@@ -115,7 +115,7 @@ def test_a_tuned_model_is_written_and_indexed_with(tmp_path, monkeypatch):
     monkeypatch.setenv("PRECEDENT_FAST_EMBED", "0")
     pairs = [(p.anchor, p.positive) for p in _dog_pairs()[:8]]
     out = tmp_path / "model"
-    report = tune_model(pairs, out, epochs=1, batch_size=4, max_seq_length=32, max_steps=1, progress=False)
+    report = tune_model(pairs, out, epochs=1, batch_size=4, max_seq_length=32, max_steps=1, warmup=0, progress=False)
     assert report.steps == 1 and report.pairs == 8 and (out / "modules.json").is_file()
 
     tuned, base = SentenceTransformerEncoder(str(out)), SentenceTransformerEncoder()
