@@ -61,8 +61,10 @@ def cmd_tune(args) -> int:
     from corpus.pairs import corpus_pairs
     from embed.tune import tune_model
 
-    pairs = corpus_pairs(args.paths or [BUNDLED_CORPUS], max_pairs=args.max_pairs)
-    report = tune_model([(p.anchor, p.positive) for p in pairs], args.out, base=args.base, epochs=args.epochs)
+    pairs = corpus_pairs(args.paths or [BUNDLED_CORPUS])  # shuffled, so the first N are a random sample
+    kept = pairs[: args.max_pairs]
+    print(f"{len(pairs)} pairs mined; training on {len(kept)}", file=sys.stderr)
+    report = tune_model([(p.anchor, p.positive) for p in kept], args.out, base=args.base, epochs=args.epochs)
     print(report.summary())
     print(f"use it with: precedent index PATHS --model {args.out} --index DIR")
     return 0
