@@ -32,6 +32,7 @@ def add_arguments(parser) -> None:
         action="append",
         help="papers to index for the run (folder or .jsonl); default: the existing index",
     )
+    parser.add_argument("--model", help="with --corpus or --beir: the model to index with (default: bundled)")
     parser.add_argument("--beir", type=Path, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
     parser.add_argument("--k", type=int, default=10, help="passages per question (default 10)")
     parser.add_argument("--output", type=Path, help="write RUN.json here (with --beir: a TREC run file)")
@@ -58,18 +59,20 @@ def _configs(args):
     return [CONFIGS[n] for n in names]
 
 
-def _index_for(corpus: list[Path] | None, index_dir: Path | None, cache_name: str) -> Path:
+def _index_for(corpus: list[Path] | None, index_dir: Path | None, cache_name: str, model: str | None = None) -> Path:
     """The index to evaluate: built (or updated, incrementally) from `corpus` when one is given."""
+    from embed.encoder import DEFAULT_MODEL
     from index.build import build_index
     from index.store import default_index_dir
 
     if not corpus:
         return index_dir or default_index_dir()
     if index_dir is None:
-        key = hashlib.sha256("|".join(str(p.resolve()) for p in corpus).encode()).hexdigest()[:10]
+        key = hashlib.sha256("|".join([*(str(p.resolve()) for p in corpus), *([model] if model else [])]).encode())
+        key = key.hexdigest()[:10]
         index_dir = Path(".precedent") / "eval" / f"{cache_name}-{key}"
     started = time.perf_counter()
-    report = build_index(corpus, index_dir)
+    report = build_index(corpus, index_dir, model=model or DEFAULT_MODEL)
     print(report.summary(), file=sys.stderr)
     print(f"index ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return index_dir
@@ -155,7 +158,7 @@ def gold(args) -> int:
     from index.index import Index
 
     questions = load_questions(args.questions)[: args.limit]
-    index = Index.load(_index_for(args.corpus, args.index, "gold"))
+    index = Index.load(_index_for(args.corpus, args.index, "gold", args.model))
     runs = [run_questions(index, questions, config, args.k) for config in _configs(args)]
     columns = ["config", *METRICS, "p50_ms", "p95_ms"]
     rows = [{"config": run["config"]["name"], **run["metrics"]} for run in runs]
@@ -207,7 +210,7 @@ def beir(args) -> int:
     dataset = load_beir(args.beir)
     external = {path: read_trec_run(path) for path in args.run or []}
     corpus = [args.beir / "corpus.jsonl"]
-    index = Index.load(_index_for(corpus, args.index, f"beir-{args.beir.name}"))
+    index = Index.load(_index_for(corpus, args.index, f"beir-{args.beir.name}", args.model))
     queries = list(dataset.queries.items())[: args.limit]
     qrels = {qid: dataset.qrels[qid] for qid, _ in queries}
     configs = _configs(args)

@@ -120,6 +120,20 @@ def _fetch_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_tune(args) -> int:
+    from corpus import BUNDLED_CORPUS
+    from corpus.pairs import corpus_pairs
+    from embed.tune import tune_model
+
+    pairs = corpus_pairs(args.paths or [BUNDLED_CORPUS])  # shuffled, so the first N are a random sample
+    kept = pairs[: args.max_pairs]
+    print(f"{len(pairs)} pairs mined; training on {len(kept)}", file=sys.stderr)
+    report = tune_model([(p.anchor, p.positive) for p in kept], args.out, base=args.base, epochs=args.epochs)
+    print(report.summary())
+    print(f"use it with: precedent index PATHS --model {args.out} --index DIR")
+    return 0
+
+
 def cmd_search(args) -> int:
     from index.ask import ask
     from index.index import Index
@@ -216,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("site", metavar="SITE", help="the site's base URL, e.g. https://democracy.example.gov.uk/")
     _fetch_args(p)
     p.set_defaults(func=cmd_fetch)
+
+    p = commands.add_parser("tune", help="fine-tune the embedding model on pairs mined from the papers' structure")
+    p.add_argument("paths", nargs="*", type=Path, help="papers, as for index (default: the bundled Coventry papers)")
+    p.add_argument("--out", type=Path, required=True, help="model folder to write, for index --model")
+    p.add_argument("--epochs", type=float, default=1.0, help="passes over the pairs (default 1)")
+    p.add_argument("--max-pairs", type=int, default=20000, help="train on a random sample of this many (default 20000)")
+    p.add_argument("--base", default="bundled:all-MiniLM-L6-v2", help="model to start from (default: bundled)")
+    p.set_defaults(func=cmd_tune)
 
     p = commands.add_parser("search", help="search the index")
     p.add_argument("query")
