@@ -91,7 +91,7 @@ def _same_ranking(one, many, query, filters=Filters(), encoder=None):
 
 @pytest.fixture(scope="module")
 def built(cluster, real_index_dir, tmp_path_factory):
-    """The bundled papers and the Limerick sample, indexed once on one machine (the session's index of the bundled
+    """The bundled papers and the Limerick sample, indexed once on one machine (the test run's index of the bundled
     papers, updated) and once from scratch on the cluster, in 3 shards."""
     from index.ray_build import build_index_ray
 
