@@ -96,7 +96,10 @@ def read_file(path: Path, doc_id: str) -> list[Document]:
 
 def _published(root: Path) -> dict[str, Published]:
     """What a fetch manifest in the folder (or beside the file) states about its files, by relative path."""
-    return read_manifest(root if root.is_dir() else root.parent)
+    folder = root if root.is_dir() else root.parent
+    if not os.access(folder, os.R_OK | os.X_OK):  # the walk reports a folder it cannot list, by name
+        return {}
+    return read_manifest(folder)
 
 
 def _roots(paths: Sequence[str | Path]) -> list[Path]:
