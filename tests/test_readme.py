@@ -157,7 +157,7 @@ def test_readme_python_examples(real_index_dir, capsys):
     finally:
         blocks.close()
     exec(PYTHON[1].replace(".precedent/index", str(real_index_dir)), {})
-    out = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("Loaded as API")]
+    out = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(("Loaded as API", "Closing"))]
     assert out[0].startswith("Scrutiny Co-ordination Committee, 4 February 2015, Minute 43")  # the API's answer
     assert out[1].startswith("Scrutiny Co-ordination Committee, 4 February 2015, Minute 43")  # ask()'s
     assert out[2].startswith("RESOLVED that the Committee concur with the decisions of Cabinet")
