@@ -326,9 +326,9 @@ def _shares(query: str, sentence: str) -> bool:
 
 
 def _names_a_date(text: str) -> bool:
-    from index.rerank import dates_named
+    from index.rerank import YEAR_WRITTEN, dates_named
 
-    return bool(dates_named(text)) or bool(re.search(r"\b(?:19|20)\d{2}\b", text))
+    return bool(dates_named(text)) or bool(YEAR_WRITTEN.search(text))
 
 
 def _support(index: Index, query: str, hit: Hit) -> float:

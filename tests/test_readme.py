@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_app import free_port
+from tests.test_reliability import CLI_WITH_FAKE_ENCODER
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(bash|python)\n(.*?)```", README, re.DOTALL)
@@ -31,14 +32,6 @@ COMMANDS = [
     if line.strip() and not line.startswith("#")
 ]
 PYTHON = [body for kind, body in BLOCKS if kind == "python"]
-FAKE_ENCODER_CLI = """
-import sys
-import index.build
-from tests.conftest import FakeEncoder
-index.build.load_encoder = lambda model: FakeEncoder()
-from precedent.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 LIMERICK_SAMPLE = [
     {
         "_id": "lcc-2019-03.pdf",
@@ -80,7 +73,7 @@ def _argv(command: str, places: dict) -> tuple[list[str], dict]:
     if words[0] == ".venv/bin/precedent":
         if "/path/to/sentence-transformers-model" in words:  # any model: a fast one stands in for it
             words[words.index("/path/to/sentence-transformers-model")] = "test:hashing"
-            return [sys.executable, "-c", FAKE_ENCODER_CLI, *words[1:]], env
+            return [sys.executable, "-c", CLI_WITH_FAKE_ENCODER, *words[1:]], env
         return [sys.executable, "-m", "precedent.cli", *words[1:]], env
     return [str(ROOT / words[0]), *words[1:]], env
 
