@@ -70,8 +70,8 @@ class App:
         self.exports = Path(tempfile.mkdtemp(prefix="precedent-exports-"))
 
     def index(self):
-        from index.index import Index
-        from index.store import read_manifest
+        from precedent.index.index import Index
+        from precedent.index.store import read_manifest
 
         with self._lock:
             generation = read_manifest(self.index_dir)["generation"]
@@ -81,7 +81,7 @@ class App:
 
     def warm(self) -> None:
         """Load the index and the model before the first question, so the first answer is quick."""
-        from embed.encoder import load_encoder
+        from precedent.embed.encoder import load_encoder
 
         try:
             load_encoder(self.index().model).encode(["warm up"])
@@ -90,7 +90,7 @@ class App:
 
 
 def _filters(committee, date_from, date_to, paper_types, kinds=()):
-    from index.filters import Filters, parse_day
+    from precedent.index.filters import Filters, parse_day
 
     return Filters(
         committee=_text(committee, "committee"),
@@ -103,7 +103,7 @@ def _filters(committee, date_from, date_to, paper_types, kinds=()):
 
 def _whole(k) -> int:
     """`k` as an int; the named API passes whatever the caller sent."""
-    from index.search import MAX_K
+    from precedent.index.search import MAX_K
 
     try:
         return int(k)
@@ -176,7 +176,7 @@ def render_answer(index, answer) -> str:
 
 def render_groups(index, answered) -> str:
     """One card per paper item, its passages in document order, a RESOLVED block shown once, whole."""
-    from index.context import context_of
+    from precedent.index.context import context_of
 
     cards = []
     for number, group in enumerate(answered.groups, start=1):
@@ -308,7 +308,7 @@ def decision_timeline(found) -> str:
 
 def write_exports(found, folder: Path) -> tuple[str, str]:
     """The register as CSV and JSON files in `folder`, for the download buttons."""
-    from index.decisions import to_csv, to_json
+    from precedent.index.decisions import to_csv, to_json
 
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = folder / "decisions.csv", folder / "decisions.json"
@@ -323,9 +323,8 @@ def _error(err: Exception) -> str:
 
 def build_blocks(app: App):
     import gradio as gr
-
-    from index.ask import ask
-    from index.decisions import decisions
+    from precedent.index.ask import ask
+    from precedent.index.decisions import decisions
 
     try:
         index = app.index()
@@ -333,7 +332,7 @@ def build_blocks(app: App):
         startup_error = ""
     except PrecedentError as err:
         committees, startup_error = [], str(err)
-    from corpus.structure import PAPER_TYPES
+    from precedent.corpus.structure import PAPER_TYPES
 
     def ask_page(query, committee, date_from, date_to, paper_types, k):
         try:
@@ -486,7 +485,7 @@ def _auth():
 
 def serve(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True):
     """Start the app; returns the Blocks when `block` is False (tests)."""
-    from index.store import default_index_dir
+    from precedent.index.store import default_index_dir
 
     app = App(index_dir or default_index_dir())
     app.warm()

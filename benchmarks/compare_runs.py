@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.metrics import judge_question  # noqa: E402
-from eval.report import difference_table, markdown_table  # noqa: E402
-from eval.scoring import load_questions  # noqa: E402
+from precedent.eval.metrics import judge_question  # noqa: E402
+from precedent.eval.report import difference_table, markdown_table  # noqa: E402
+from precedent.eval.scoring import load_questions  # noqa: E402
 
 SHOWN = ("success@1", "success@5", "success@10", "mrr@10", "ndcg@10")
 

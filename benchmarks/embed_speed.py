@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus import BUNDLED_CORPUS  # noqa: E402
-from embed.encoder import DEFAULT_MODEL  # noqa: E402
-from index.build import EMBED_GROUP  # noqa: E402
+from precedent.corpus import BUNDLED_CORPUS  # noqa: E402
+from precedent.embed.encoder import DEFAULT_MODEL  # noqa: E402
+from precedent.index.build import EMBED_GROUP  # noqa: E402
 
 
 def council_passages(n: int, seed: int = 0) -> list[str]:
@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from embed.encoder import SentenceTransformerEncoder
-    from embed.onnx import OnnxEncoder
+    from precedent.embed.encoder import SentenceTransformerEncoder
+    from precedent.embed.onnx import OnnxEncoder
 
     texts = council_passages(args.n)
     encoders = {}

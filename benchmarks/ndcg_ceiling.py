@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.metrics import best_ndcg  # noqa: E402
-from eval.scoring import PASSAGE_CHARS, answers_normalised, load_questions, normalise  # noqa: E402
+from precedent.eval.metrics import best_ndcg  # noqa: E402
+from precedent.eval.scoring import PASSAGE_CHARS, answers_normalised, load_questions, normalise  # noqa: E402
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--index", required=True, help="index directory (`precedent index --index DIR`)")
     parser.add_argument("questions", nargs="+", type=Path, help="question files (format of eval/coventry_dev.jsonl)")
     args = parser.parse_args()
-    from index.index import Index
+    from precedent.index.index import Index
 
     index = Index.load(args.index)
     texts = [normalise(chunk.text[:PASSAGE_CHARS]) for chunk in index.chunks]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.scoring import PASSAGE_CHARS, answers_normalised, load_questions, normalise  # noqa: E402
+from precedent.eval.scoring import PASSAGE_CHARS, answers_normalised, load_questions, normalise  # noqa: E402
 
 LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
 
@@ -53,7 +53,7 @@ def pdf_pages(pdf: Path) -> list[str]:
 
 def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
     """Count quotes whose answering passages cite a page that holds them."""
-    from index.search import search
+    from precedent.index.search import search
 
     result = PageCheck(wrong=[])
     pages_of: dict[str, list[str]] = {}
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--pdfs", required=True, type=Path, help="the folder of PDFs the index was built from")
     parser.add_argument("questions", nargs="+", type=Path, help="question files (format of eval/coventry_dev.jsonl)")
     args = parser.parse_args()
-    from index.index import Index
+    from precedent.index.index import Index
 
     index = Index.load(args.index)
     for path in args.questions:

@@ -43,7 +43,7 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
 
 
 def _latencies(index, queries: list[str], encoder, rounds: int) -> tuple[float, float]:
-    from index.search import search
+    from precedent.index.search import search
 
     search(index, "warm up", k=10, encoder=encoder)
     for query in queries:  # first look at each candidate's dates is paid once, as in a warm server
@@ -64,10 +64,9 @@ def recall(index_dir: Path, threads: int) -> None:
     """
     import faiss
     import numpy as np
-
-    from eval.scoring import load_questions
-    from index.index import Index
-    from index.ray_build import _encoder
+    from precedent.eval.scoring import load_questions
+    from precedent.index.index import Index
+    from precedent.index.ray_build import _encoder
 
     index = Index.load(index_dir)
     vectors = np.ascontiguousarray(index.vectors, dtype=np.float32)
@@ -141,14 +140,13 @@ def main() -> int:
 
     import faiss
     import torch
-
-    from corpus import BUNDLED_CORPUS
-    from eval.scoring import load_questions
-    from index.build import build_index
-    from index.index import Index
-    from index.ray_build import _encoder, build_index_ray
-    from index.shards import LocalShards, ShardedIndex
-    from index.store import generation_dir, read_manifest
+    from precedent.corpus import BUNDLED_CORPUS
+    from precedent.eval.scoring import load_questions
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.ray_build import _encoder, build_index_ray
+    from precedent.index.shards import LocalShards, ShardedIndex
+    from precedent.index.store import generation_dir, read_manifest
 
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus.links import Archive, Link  # noqa: E402
-from corpus.papers import parse_document  # noqa: E402
-from corpus.readers import read_corpus  # noqa: E402
-from corpus.references import KINDS  # noqa: E402
-from corpus.structure import document_record  # noqa: E402
+from precedent.corpus.links import Archive, Link  # noqa: E402
+from precedent.corpus.papers import parse_document  # noqa: E402
+from precedent.corpus.readers import read_corpus  # noqa: E402
+from precedent.corpus.references import KINDS  # noqa: E402
+from precedent.corpus.structure import document_record  # noqa: E402
 
 CONTEXT = 160
 

@@ -66,10 +66,10 @@ def percentiles(values: list[float]) -> str:
 
 
 def limerick(corpus: Path, index_dir: Path) -> None:
-    from index.build import build_index
-    from index.index import Index
-    from index.search import CONFIGS, search
-    from index.store import read_manifest
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import CONFIGS, search
+    from precedent.index.store import read_manifest
 
     if not (index_dir / "manifest.json").exists():
         report = build_index([corpus], index_dir)
@@ -99,8 +99,8 @@ def limerick(corpus: Path, index_dir: Path) -> None:
 
 def approximate_recall(index) -> None:
     """Recall@10 of the approximate (IVF-SQ8) index against exact search, on this index's real vectors."""
-    import index.dense as dense
-    from embed.encoder import load_encoder
+    import precedent.index.dense as dense
+    from precedent.embed.encoder import load_encoder
 
     vectors = np.asarray(index.vectors, dtype=np.float32)
     limit = dense.EXACT_LIMIT
@@ -176,7 +176,7 @@ def _synthetic(rng: np.random.Generator, centres: np.ndarray, size: int) -> np.n
 
 
 def _million_build(folder: Path, n: int, dim: int = 384, step: int = 50_000) -> None:
-    from index.dense import VectorIndex
+    from precedent.index.dense import VectorIndex
 
     rng = np.random.default_rng(0)
     centres = rng.standard_normal((2000, dim), dtype=np.float32)
@@ -204,7 +204,7 @@ def _million_build(folder: Path, n: int, dim: int = 384, step: int = 50_000) -> 
 
 def _exact_top10(vectors: np.ndarray, queries: np.ndarray, step: int = 65_536) -> np.ndarray:
     """The ids of each query's 10 nearest vectors by inner product, scanning the memory map a slice at a time."""
-    from index.dense import _drop_pages
+    from precedent.index.dense import _drop_pages
 
     best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
     best_ids = np.zeros((len(queries), 10), dtype=np.int64)
@@ -219,7 +219,7 @@ def _exact_top10(vectors: np.ndarray, queries: np.ndarray, step: int = 65_536) -
 
 
 def _million_serve(folder: Path) -> None:
-    from index.dense import NPROBE, VectorIndex
+    from precedent.index.dense import NPROBE, VectorIndex
 
     before = rss_mb()
     index = VectorIndex.load(folder / "dense.faiss")

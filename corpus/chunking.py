@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 
-from corpus.dates import format_date
-from corpus.furniture import joined
-from corpus.markup import TAG, alnum_count, clean_line
-from corpus.papers import BLANK_PAGE
-from corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
-from corpus.structure import Paper, ParsedDocument
+from precedent.corpus.dates import format_date
+from precedent.corpus.furniture import joined
+from precedent.corpus.markup import TAG, alnum_count, clean_line
+from precedent.corpus.papers import BLANK_PAGE
+from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
+from precedent.corpus.structure import Paper, ParsedDocument
 
 CHUNKER_VERSION = 13
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index

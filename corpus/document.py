@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from corpus.published import Published
+from precedent.corpus.published import Published
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from corpus.document import Document
-from corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.corpus.document import Document
+from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
+
 from precedent.errors import UnreadableFile
 
 

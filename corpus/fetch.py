@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from corpus.moderngov import (
+from precedent.corpus.moderngov import (
     AgendaItem,
     Committee,
     Link,
@@ -30,8 +30,9 @@ from corpus.moderngov import (
     service_url,
     site_root,
 )
-from corpus.polite_http import PoliteClient, Politeness, Response
-from corpus.published import Published, read_manifest, write_atomic, write_manifest
+from precedent.corpus.polite_http import PoliteClient, Politeness, Response
+from precedent.corpus.published import Published, read_manifest, write_atomic, write_manifest
+
 from precedent.errors import FetchError
 
 EARLIEST_YEAR = 2000

@@ -6,8 +6,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from corpus.document import Document
-from corpus.text import clean_title, title_from_text
+from precedent.corpus.document import Document
+from precedent.corpus.text import clean_title, title_from_text
+
 from precedent.errors import UnreadableFile
 
 _DROP = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe"})

@@ -6,8 +6,9 @@ import codecs
 import json
 from pathlib import Path
 
-from corpus.document import Document
-from corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.corpus.document import Document
+from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
+
 from precedent.errors import UnreadableFile
 
 

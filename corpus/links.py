@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.references import MEETING_SORTS, Reference, body_key, find_references
+from precedent.corpus.references import MEETING_SORTS, Reference, body_key, find_references
 
 if TYPE_CHECKING:
-    from corpus.chunking import Chunk
+    from precedent.corpus.chunking import Chunk
 
 REFERENCES = "references.jsonl"
 """The file of an index generation holding its links."""

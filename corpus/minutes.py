@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.markup import clean_line
-from corpus.sections import trimmed_end
-from corpus.structure import Item, Section
+from precedent.corpus.markup import clean_line
+from precedent.corpus.sections import trimmed_end
+from precedent.corpus.structure import Item, Section
 
 MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$")
 """A minute's number and title: on one line ("43. Call-In Stage 2"), or the number on a line of its own and the

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
-from corpus.dates import first_date
+from precedent.corpus.dates import first_date
+
 from precedent.errors import FetchError
 
 WEB_SERVICE = "mgWebService.asmx"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.document import Document
-from corpus.markup import clean_line
+from precedent.corpus.document import Document
+from precedent.corpus.markup import clean_line
 
 PAGES_REF = re.compile(r"\(\s*Pages?\s+(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?\s*\)")
 AGENDA_PAGES = 4

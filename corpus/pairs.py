@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpus.chunking import Chunk, ChunkerSettings, chunk_document, dense_texts
-from corpus.markup import clean_line, flat
-from corpus.structure import ParsedDocument
+from precedent.corpus.chunking import Chunk, ChunkerSettings, chunk_document, dense_texts
+from precedent.corpus.markup import clean_line, flat
+from precedent.corpus.structure import ParsedDocument
+
 from precedent.errors import CorpusError
 
 MIN_ANCHOR_LETTERS = 12
@@ -158,8 +159,8 @@ def mine_pairs(documents: Iterable[ParsedDocument], *, max_pairs: int | None = N
 
 def corpus_pairs(paths: Sequence[str | Path], *, max_pairs: int | None = None, seed: int = 0) -> list[Pair]:
     """Read and parse `paths` as `precedent index` does and mine their pairs."""
-    from corpus.papers import parse_document
-    from corpus.readers import read_corpus
+    from precedent.corpus.papers import parse_document
+    from precedent.corpus.readers import read_corpus
 
     read = read_corpus(paths)
     if not read.documents:

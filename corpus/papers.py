@@ -6,14 +6,14 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from corpus.dates import first_date
-from corpus.document import Document
-from corpus.furniture import blanked
-from corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
-from corpus.minutes import agenda_items, attendance, minute_items, web_items
-from corpus.packs import referenced_papers
-from corpus.sections import sections, trimmed_end
-from corpus.structure import Paper, ParsedDocument
+from precedent.corpus.dates import first_date
+from precedent.corpus.document import Document
+from precedent.corpus.furniture import blanked
+from precedent.corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
+from precedent.corpus.minutes import agenda_items, attendance, minute_items, web_items
+from precedent.corpus.packs import referenced_papers
+from precedent.corpus.sections import sections, trimmed_end
+from precedent.corpus.structure import Paper, ParsedDocument
 
 BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
 MARKERS = (

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from corpus.document import Document
-from corpus.furniture import blanked, find_furniture, line_end_hyphens
-from corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.corpus.document import Document
+from precedent.corpus.furniture import blanked, find_furniture, line_end_hyphens
+from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
+
 from precedent.errors import UnreadableFile
 
 PAGE_SEPARATOR = "\n\n"

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpus.document import Document
-from corpus.published import Published, read_manifest
+from precedent.corpus.document import Document
+from precedent.corpus.published import Published, read_manifest
+
 from precedent.errors import CorpusError, UnreadableFile
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
@@ -116,10 +117,10 @@ def _roots(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _readers() -> dict[str, Callable[[bytes, Path, str], Document]]:
-    from corpus.docx import read_docx
-    from corpus.html import read_html
-    from corpus.pdf import read_pdf
-    from corpus.text import read_text
+    from precedent.corpus.docx import read_docx
+    from precedent.corpus.html import read_html
+    from precedent.corpus.pdf import read_pdf
+    from precedent.corpus.text import read_text
 
     return {
         ".txt": read_text,
@@ -139,7 +140,7 @@ def _read(path: Path, doc_id: str) -> tuple[list[Document], list[UnreadableFile]
     try:
         data = _load(path)
         if suffix == ".jsonl":
-            from corpus.jsonl import read_jsonl
+            from precedent.corpus.jsonl import read_jsonl
 
             return read_jsonl(data, path)
         return [_readers()[suffix](data, path, doc_id)], []

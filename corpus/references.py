@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from corpus.dates import WRITTEN_DATE, written_date
+from precedent.corpus.dates import WRITTEN_DATE, written_date
 
 KINDS = ("minute", "same minutes", "minutes", "meeting", "decision", "referral")
 """"minute": a numbered minute ("Minute 20/14", "their Minute 66"); "same minutes": one of the same minutes

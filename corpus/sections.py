@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.markup import clean_line
-from corpus.structure import Section
+from precedent.corpus.markup import clean_line
+from precedent.corpus.structure import Section
 
 HEADING = re.compile(
     r"(?m)^(?:#{1,6}[ \t]+(?P<md>[^\n]{2,400})"

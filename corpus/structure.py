@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from corpus.document import Document
+from precedent.corpus.document import Document
 
 PAPER_TYPES = (
     "agenda",

@@ -6,7 +6,8 @@ import codecs
 import re
 from pathlib import Path
 
-from corpus.document import Document
+from precedent.corpus.document import Document
+
 from precedent.errors import UnreadableFile
 
 TITLE_MAX = 200

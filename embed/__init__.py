@@ -1,5 +1,5 @@
 """Turning text into normalised vectors with a sentence-transformers model (bundled MiniLM by default)."""
 
-from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
+from precedent.embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
 
 __all__ = ["DEFAULT_MODEL", "Encoder", "load_encoder"]

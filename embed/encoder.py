@@ -83,7 +83,7 @@ def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
     unsupported model falls back to plain sentence-transformers.
     """
     if os.environ.get("PRECEDENT_FAST_EMBED", "1") != "0":
-        from embed.onnx import load_fast_encoder
+        from precedent.embed.onnx import load_fast_encoder
 
         fast = load_fast_encoder(model)
         if fast is not None:

@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+from precedent.embed.encoder import DEFAULT_MODEL, Encoder, resolve_model_path
 
-from embed.encoder import DEFAULT_MODEL, Encoder, resolve_model_path
 from precedent.errors import ModelUnavailable
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from embed.encoder import DEFAULT_MODEL, resolve_model_path
+from precedent.embed.encoder import DEFAULT_MODEL, resolve_model_path
+
 from precedent.errors import ModelUnavailable, PrecedentError
 
 BATCH_SIZE = 32

@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from eval.scoring import PASSAGE_CHARS, Evidence, Question, answers, answers_normalised, holds, normalise
+from precedent.eval.scoring import PASSAGE_CHARS, Evidence, Question, answers, answers_normalised, holds, normalise
 
 CUTOFFS = (1, 5, 10)
 METRICS = (

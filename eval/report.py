@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from eval.metrics import METRICS, Judgement, paired_difference
+from precedent.eval.metrics import METRICS, Judgement, paired_difference
 
 NAME = "config"
 CELL_CHARS = 300

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from eval.metrics import METRICS, RESAMPLES, aggregate, aggregate_by_type, judge_question, latency_summary
-from eval.report import COMPARED, difference_table, failure_view, markdown_table, per_type_table, write_chart
-from eval.scoring import load_questions
+from precedent.eval.metrics import METRICS, RESAMPLES, aggregate, aggregate_by_type, judge_question, latency_summary
+from precedent.eval.report import COMPARED, difference_table, failure_view, markdown_table, per_type_table, write_chart
+from precedent.eval.scoring import load_questions
+
 from precedent.errors import PrecedentError
 
 DEV_SET = Path(__file__).resolve().parent / "coventry_dev.jsonl"
@@ -50,7 +51,7 @@ def add_arguments(parser) -> None:
 
 
 def _configs(args):
-    from index.search import CONFIGS
+    from precedent.index.search import CONFIGS
 
     names = list(CONFIGS) if args.compare else (args.config or ["hybrid"])
     unknown = [n for n in names if n not in CONFIGS]
@@ -61,9 +62,9 @@ def _configs(args):
 
 def _index_for(corpus: list[Path] | None, index_dir: Path | None, cache_name: str, model: str | None = None) -> Path:
     """The index to evaluate: built (or updated, incrementally) from `corpus` when one is given."""
-    from embed.encoder import DEFAULT_MODEL
-    from index.build import build_index
-    from index.store import default_index_dir
+    from precedent.embed.encoder import DEFAULT_MODEL
+    from precedent.index.build import build_index
+    from precedent.index.store import default_index_dir
 
     if not corpus:
         return index_dir or default_index_dir()
@@ -92,7 +93,7 @@ def _first_group_texts(index, answered) -> list[str]:
 
 def run_questions(index, questions, config, k: int = 10) -> dict:
     """One configuration over every question: the RUN.json object, with judgements kept aside."""
-    from index.ask import ask
+    from precedent.index.ask import ask
 
     ask(index, "warm up", k=1, config=config)
     queries, judgements, latencies = [], [], []
@@ -155,7 +156,7 @@ def _write_run(path: Path, run: dict) -> None:
 
 
 def gold(args) -> int:
-    from index.index import Index
+    from precedent.index.index import Index
 
     questions = load_questions(args.questions)[: args.limit]
     index = Index.load(_index_for(args.corpus, args.index, "gold", args.model))
@@ -203,9 +204,16 @@ def _differences(scores: dict[str, list[dict[str, float]]], against: str, metric
 
 
 def beir(args) -> int:
-    from eval.beir import evaluate_run, load_beir, passages_to_documents, per_query, read_trec_run, write_trec_run
-    from index.index import Index
-    from index.search import search
+    from precedent.eval.beir import (
+        evaluate_run,
+        load_beir,
+        passages_to_documents,
+        per_query,
+        read_trec_run,
+        write_trec_run,
+    )
+    from precedent.index.index import Index
+    from precedent.index.search import search
 
     dataset = load_beir(args.beir)
     external = {path: read_trec_run(path) for path in args.run or []}

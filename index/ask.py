@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from corpus.links import ItemKey
-from index.bm25 import terms
-from index.context import Place, place_of
-from index.decisions import block_span
-from index.filters import Filters
-from index.highlight import SENTENCE
-from index.hit import Citation, Hit
-from index.index import Index
-from index.rerank import asks_for
-from index.search import DEFAULT_CONFIG, SearchConfig, search
+from precedent.corpus.links import ItemKey
+from precedent.index.bm25 import terms
+from precedent.index.context import Place, place_of
+from precedent.index.decisions import block_span
+from precedent.index.filters import Filters
+from precedent.index.highlight import SENTENCE
+from precedent.index.hit import Citation, Hit
+from precedent.index.index import Index
+from precedent.index.rerank import asks_for
+from precedent.index.search import DEFAULT_CONFIG, SearchConfig, search
+
 from precedent.display import readable
 
 NUMBER_WORDS = re.compile(
@@ -326,7 +327,7 @@ def _shares(query: str, sentence: str) -> bool:
 
 
 def _names_a_date(text: str) -> bool:
-    from index.rerank import YEAR_WRITTEN, dates_named
+    from precedent.index.rerank import YEAR_WRITTEN, dates_named
 
     return bool(dates_named(text)) or bool(YEAR_WRITTEN.search(text))
 

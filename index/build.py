@@ -13,16 +13,15 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-
-from corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document, dense_texts
-from corpus.links import REFERENCES, link_references, save_links
-from corpus.papers import parse_document
-from corpus.structure import document_record
-from embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
-from index.bm25 import KeywordIndex
-from index.dense import VectorIndex
-from index.glossary import Glossary
-from index.store import (
+from precedent.corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document, dense_texts
+from precedent.corpus.links import REFERENCES, link_references, save_links
+from precedent.corpus.papers import parse_document
+from precedent.corpus.structure import document_record
+from precedent.embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
+from precedent.index.bm25 import KeywordIndex
+from precedent.index.dense import VectorIndex
+from precedent.index.glossary import Glossary
+from precedent.index.store import (
     FORMAT_VERSION,
     MANIFEST,
     build_lock,
@@ -34,6 +33,7 @@ from index.store import (
     write_json_atomic,
     writing,
 )
+
 from precedent.errors import CorpusError, PrecedentError
 
 EMBED_GROUP = 256
@@ -111,7 +111,7 @@ def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, Emb
 
 def stored_documents(gen: Path) -> tuple[dict[str, dict], dict[str, Embedded]]:
     """A generation's document records, and each document's passages and (memory-mapped) vectors."""
-    from index.index import read_owners, read_stored
+    from precedent.index.index import read_owners, read_stored
 
     old_chunks, documents, old_vectors = read_stored(gen)
     owners = read_owners(gen, len(old_chunks))
@@ -151,7 +151,7 @@ def build_index(
         encoder: an already-loaded encoder (tests inject a small fake one for plumbing).
         on_step: called after each embedding step with the passages embedded so far.
     """
-    from corpus.readers import read_corpus
+    from precedent.corpus.readers import read_corpus
 
     started = time.perf_counter()
     index_dir = Path(index_dir)

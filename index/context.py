@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from corpus.chunking import Chunk
-from index.index import Index
+from precedent.corpus.chunking import Chunk
+from precedent.index.index import Index
+
 from precedent.errors import InvalidQuery
 
 MAX_CONTEXT = 12000
@@ -63,7 +64,7 @@ class Place:
 
 def place_of(index: Index, key) -> Place | None:
     """The item or meeting a `corpus.links.ItemKey` names, as a heading and an offset; None if not held."""
-    from corpus.dates import format_date
+    from precedent.corpus.dates import format_date
 
     record = index.documents.get(key.doc_id)
     if record is None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
-from index.bm25 import K1, B, KeywordIndex, tokenize
+from precedent.index.bm25 import K1, B, KeywordIndex, tokenize
 
 
 def lucene_idf(df: int, n: int) -> float:

@@ -7,10 +7,11 @@ import io
 import json
 from dataclasses import dataclass, replace
 
-from index.filters import Filters
-from index.hit import Citation
-from index.index import Index
-from index.search import MAX_K, search
+from precedent.index.filters import Filters
+from precedent.index.hit import Citation
+from precedent.index.index import Index
+from precedent.index.search import MAX_K, search
+
 from precedent.display import readable
 
 RELATIVE_CUTOFF = 0.85
@@ -145,7 +146,7 @@ def _block_of(index: Index, chunk) -> tuple[str, int, int]:
 
 
 def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> Decision:
-    from index.ask import cross_references
+    from precedent.index.ask import cross_references
 
     first = chunks[0]
     citation = replace(Citation.of(first), section="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.hit import Hit
+from precedent.index.hit import Hit
 
 NOISE = re.compile(r"<[^>]+>|[*_#|\\`>\[\]]|\s+")
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from precedent.corpus.chunking import Chunk
+from precedent.corpus.structure import PAPER_TYPES
 
-from corpus.chunking import Chunk
-from corpus.structure import PAPER_TYPES
 from precedent.errors import InvalidQuery
 
 

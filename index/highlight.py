@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from index.bm25 import terms
+from precedent.index.bm25 import terms
 
 SENTENCE = re.compile(r"[^\n.!?;](?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))*(?:[.!?;]+|$)", re.MULTILINE)
 """A sentence or line: ends at a line break or at . ! ? ; followed by white space, so "2.00 pm", "3.1" and

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from corpus.chunking import Chunk
-from corpus.dates import format_date
+from precedent.corpus.chunking import Chunk
+from precedent.corpus.dates import format_date
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from precedent.corpus.chunking import Chunk
+from precedent.corpus.links import REFERENCES, ItemKey, Link, load_links
+from precedent.index.bm25 import KeywordIndex
+from precedent.index.dense import VectorIndex
+from precedent.index.glossary import Glossary
+from precedent.index.store import check_model, generation_dir, read_manifest
 
-from corpus.chunking import Chunk
-from corpus.links import REFERENCES, ItemKey, Link, load_links
-from index.bm25 import KeywordIndex
-from index.dense import VectorIndex
-from index.glossary import Glossary
-from index.store import check_model, generation_dir, read_manifest
 from precedent.errors import IndexMismatch, PrecedentError
 
 LOAD_ATTEMPTS = 10
@@ -77,7 +77,7 @@ class Index:
         index_dir = Path(index_dir)
         manifest = read_manifest(index_dir)
         if "shards" in manifest:  # built with `precedent index --ray`; served by its shards (index.shards)
-            from index.shards import load_sharded
+            from precedent.index.shards import load_sharded
 
             return load_sharded(index_dir, manifest, model)
         for _ in range(LOAD_ATTEMPTS):

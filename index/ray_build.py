@@ -17,12 +17,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-
-from corpus.chunking import ChunkerSettings, chunk_document, dense_texts
-from embed.encoder import DEFAULT_MODEL, Encoder
-from index.build import BuildReport, Embedded, _fingerprint, _settings_key, _versions, _why_nothing, stored_documents
-from index.shards import assign_shards, merge_glossaries, shard_group, shard_name
-from index.store import (
+from precedent.corpus.chunking import ChunkerSettings, chunk_document, dense_texts
+from precedent.embed.encoder import DEFAULT_MODEL, Encoder
+from precedent.index.build import (
+    BuildReport,
+    Embedded,
+    _fingerprint,
+    _settings_key,
+    _versions,
+    _why_nothing,
+    stored_documents,
+)
+from precedent.index.shards import assign_shards, merge_glossaries, shard_group, shard_name
+from precedent.index.store import (
     FORMAT_VERSION,
     MANIFEST,
     build_lock,
@@ -34,6 +41,7 @@ from index.store import (
     write_json_atomic,
     writing,
 )
+
 from precedent.errors import CorpusError, PrecedentError
 
 PAPERS_PER_BATCH = 4
@@ -65,7 +73,7 @@ def build_index_ray(
         threads: intra-op threads of each actor's encoder (Ray itself sets OMP_NUM_THREADS=1).
         encoder_factory: builds each actor's encoder (tests inject a fake one); default: `model`.
     """
-    from index.ray_cluster import connect
+    from precedent.index.ray_cluster import connect
 
     started = time.perf_counter()
     index_dir = Path(index_dir).resolve()
@@ -116,7 +124,7 @@ def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], Path | None]:
 
 def _list_files(paths: Sequence[str | Path]) -> tuple[dict[str, tuple[int, str, str]], list[dict]]:
     """Every file to read, in the order `read_corpus` reads them: real path -> (number, doc_id, path as given)."""
-    from corpus.readers import UnreadableFile, _roots, _walk
+    from precedent.corpus.readers import UnreadableFile, _roots, _walk
 
     files: dict[str, tuple[int, str, str]] = {}
     failures: list[dict] = []
@@ -166,8 +174,8 @@ def _staged_rows(ray, files, previous, staging, settings, model, workers, thread
 
 def _chunk_papers(batch, *, files, previous, staging, settings):
     """Read, structure and chunk a batch of files; unchanged documents are only fingerprinted."""
-    from corpus.papers import parse_document
-    from corpus.structure import document_record
+    from precedent.corpus.papers import parse_document
+    from precedent.corpus.structure import document_record
 
     out = {name: [] for name in (*COLUMNS, "texts")}
     staging = Path(staging)
@@ -212,7 +220,7 @@ def _real(path: str) -> str:
 
 def _read(data: bytes, path: Path, doc_id: str) -> tuple[list, list[dict]]:
     """One file's documents from its bytes, as `corpus.readers.read_corpus` reads them."""
-    from corpus.readers import MAX_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, _readers, _too_large
+    from precedent.corpus.readers import MAX_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, _readers, _too_large
 
     suffix = path.suffix.lower()
     try:
@@ -223,7 +231,7 @@ def _read(data: bytes, path: Path, doc_id: str) -> tuple[list, list[dict]]:
         if len(data) > MAX_BYTES:
             raise UnreadableFile(path, _too_large(len(data)))
         if suffix == ".jsonl":
-            from corpus.jsonl import read_jsonl
+            from precedent.corpus.jsonl import read_jsonl
 
             documents, bad = read_jsonl(data, path)
             return documents, [{"path": str(f.path), "reason": f.reason} for f in bad]
@@ -271,11 +279,12 @@ def _limit_threads(threads: int) -> None:
 
 def _encoder(model: str, threads: int) -> Encoder:
     """The fast (ONNX) encoder with `threads` intra-op threads, else the plain one, as `load_encoder` picks."""
-    from embed.encoder import load_encoder
+    from precedent.embed.encoder import load_encoder
+
     from precedent.errors import ModelUnavailable
 
     if os.environ.get("PRECEDENT_FAST_EMBED", "1") != "0":
-        from embed.onnx import OnnxEncoder
+        from precedent.embed.onnx import OnnxEncoder
 
         try:
             return OnnxEncoder(model, threads=threads)
@@ -334,7 +343,7 @@ def _plain(value):
 
 def _write_generation(ray, index_dir, docs, shards, staging, old_gen, model, settings, key, report, started) -> None:
     """One task per shard writes it; BM25 is built with the summed statistics; then the manifest is swapped."""
-    from index.corpus_terms import CorpusTerms
+    from precedent.index.corpus_terms import CorpusTerms
 
     position = 0
     for doc in docs:
@@ -395,12 +404,12 @@ def _write_generation(ray, index_dir, docs, shards, staging, old_gen, model, set
 
 def write_shard(folder: str, docs: list[dict], staging: str) -> dict:
     """Write one shard's passages, documents, vectors, positions and FAISS index; return its BM25 statistics."""
-    from corpus.chunking import Chunk
-    from index.bm25 import tokenize
-    from index.build import _write_vectors
-    from index.corpus_terms import CorpusTerms
-    from index.dense import VectorIndex
-    from index.shards import glossary_parts, summarise
+    from precedent.corpus.chunking import Chunk
+    from precedent.index.bm25 import tokenize
+    from precedent.index.build import _write_vectors
+    from precedent.index.corpus_terms import CorpusTerms
+    from precedent.index.dense import VectorIndex
+    from precedent.index.shards import glossary_parts, summarise
 
     folder, staging = Path(folder), Path(staging)
     folder.mkdir(parents=True, exist_ok=True)
@@ -443,8 +452,8 @@ def write_shard(folder: str, docs: list[dict], staging: str) -> dict:
 
 def write_shard_keywords(folder: str, terms) -> None:
     """The shard's BM25, scored with the whole corpus's statistics (`index.corpus_terms`)."""
-    from index.corpus_terms import build_keywords
-    from index.index import read_stored
+    from precedent.index.corpus_terms import build_keywords
+    from precedent.index.index import read_stored
 
     chunks, _, _ = read_stored(Path(folder))
     build_keywords([c.indexed_text for c in chunks], terms).save(Path(folder) / "bm25")

@@ -21,8 +21,7 @@ _live: dict[str, RayShards] = {}
 @cache
 def _actor_class():
     import ray
-
-    from index.shards import Shard
+    from precedent.index.shards import Shard
 
     @ray.remote(num_cpus=SHARD_CPUS, max_restarts=3, max_task_retries=3)
     class ShardActor:
@@ -56,7 +55,7 @@ class RayShards:
     """The shard actors of one generation, started on the cluster at `address`."""
 
     def __init__(self, address: str, gen: Path, manifest: dict, threads: int = 1):
-        from index.ray_cluster import connect
+        from precedent.index.ray_cluster import connect
 
         ray = connect(address, threads)
         actor = _actor_class()

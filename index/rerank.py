@@ -7,9 +7,8 @@ import re
 from functools import lru_cache
 
 import numpy as np
-
-from corpus.chunking import Chunk
-from corpus.dates import DAY, MONTH_NAME, MONTHS
+from precedent.corpus.chunking import Chunk
+from precedent.corpus.dates import DAY, MONTH_NAME, MONTHS
 
 DECISION_WORDS = re.compile(
     r"\b(agree[sd]?|agreement|decid\w*|decision\w*|resolv\w*|resolution\w*|recommend\w*|outcome"

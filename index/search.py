@@ -7,17 +7,17 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
+from precedent.corpus.chunking import Chunk
+from precedent.embed.encoder import Encoder, load_encoder
+from precedent.index.bm25 import terms
+from precedent.index.duplicates import merge_duplicates
+from precedent.index.filters import Filters
+from precedent.index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
+from precedent.index.highlight import best_sentences
+from precedent.index.hit import Hit
+from precedent.index.index import Index
+from precedent.index.rerank import asks_for, boost_kind, boost_period, lift_to_paper
 
-from corpus.chunking import Chunk
-from embed.encoder import Encoder, load_encoder
-from index.bm25 import terms
-from index.duplicates import merge_duplicates
-from index.filters import Filters
-from index.fusion import convex_fusion, reciprocal_rank_fusion, top_ids
-from index.highlight import best_sentences
-from index.hit import Hit
-from index.index import Index
-from index.rerank import asks_for, boost_kind, boost_period, lift_to_paper
 from precedent.errors import InvalidQuery
 
 MAX_QUERY_CHARS = 1000

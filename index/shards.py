@@ -21,13 +21,12 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-
-from corpus.chunking import Chunk
-from index.corpus_terms import CorpusTerms
-from index.filters import Filters
-from index.glossary import Glossary, _meaning, definitions
-from index.search import Candidates, best_before_filters, gather
-from index.store import check_model, generation_dir
+from precedent.corpus.chunking import Chunk
+from precedent.index.corpus_terms import CorpusTerms
+from precedent.index.filters import Filters
+from precedent.index.glossary import Glossary, _meaning, definitions
+from precedent.index.search import Candidates, best_before_filters, gather
+from precedent.index.store import check_model, generation_dir
 
 HASH_GROUPS = 64
 """Documents without a committee are grouped by a hash of their id into this many groups."""
@@ -129,7 +128,7 @@ class Shard:
 
     @classmethod
     def load(cls, gen: Path, name: str, manifest: dict) -> Shard:
-        from index.index import Index
+        from precedent.index.index import Index
 
         index = Index._load_generation(gen, {**manifest, "generation": name})
         return cls(index, np.load(gen / name / "positions.npy"))
@@ -319,7 +318,7 @@ def load_sharded(index_dir: Path, manifest: dict, model: str | None = None) -> S
     gen = generation_dir(index_dir, manifest)
     address = os.environ.get(RAY_ADDRESS)
     if address:
-        from index.ray_serve import RayShards
+        from precedent.index.ray_serve import RayShards
 
         shards = RayShards(address, gen, manifest)
     else:

@@ -11,7 +11,7 @@ from precedent.errors import PrecedentError
 
 
 def _index_arg(parser: argparse.ArgumentParser) -> None:
-    from index.store import default_index_dir
+    from precedent.index.store import default_index_dir
 
     parser.add_argument(
         "--index",
@@ -22,7 +22,7 @@ def _index_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _filters(args):
-    from index.filters import Filters, parse_day
+    from precedent.index.filters import Filters, parse_day
 
     return Filters(
         committee=args.committee or "",
@@ -33,10 +33,10 @@ def _filters(args):
 
 
 def cmd_index(args) -> int:
-    from corpus import BUNDLED_CORPUS
-    from embed.encoder import DEFAULT_MODEL
-    from index.build import build_index
-    from index.store import default_index_dir, read_manifest
+    from precedent.corpus import BUNDLED_CORPUS
+    from precedent.embed.encoder import DEFAULT_MODEL
+    from precedent.index.build import build_index
+    from precedent.index.store import default_index_dir, read_manifest
 
     index_dir = args.index or default_index_dir()
     if args.status:
@@ -56,7 +56,7 @@ def cmd_index(args) -> int:
         args.paths = [*args.paths, report.out]
     paths = args.paths or [BUNDLED_CORPUS]
     if args.ray:
-        from index.ray_build import build_index_ray
+        from precedent.index.ray_build import build_index_ray
 
         report = build_index_ray(
             paths,
@@ -79,9 +79,9 @@ def cmd_fetch(args) -> int:
 
 
 def _fetch(args):
-    from corpus.fetch import fetch_site
-    from corpus.polite_http import Politeness
-    from index.filters import parse_day
+    from precedent.corpus.fetch import fetch_site
+    from precedent.corpus.polite_http import Politeness
+    from precedent.index.filters import parse_day
 
     site = args.fetch if args.command == "index" else args.site
     politeness = Politeness(delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 2**20))
@@ -102,7 +102,7 @@ def _default_out(site: str) -> Path:
 
 
 def _fetch_args(parser: argparse.ArgumentParser) -> None:
-    from corpus.polite_http import DELAY, MAX_BYTES, TIMEOUT
+    from precedent.corpus.polite_http import DELAY, MAX_BYTES, TIMEOUT
 
     parser.add_argument("--committee", action="append", metavar="NAME_OR_ID", help="committee to fetch (repeatable)")
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="meetings on or after")
@@ -121,9 +121,9 @@ def _fetch_args(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_tune(args) -> int:
-    from corpus import BUNDLED_CORPUS
-    from corpus.pairs import corpus_pairs
-    from embed.tune import tune_model
+    from precedent.corpus import BUNDLED_CORPUS
+    from precedent.corpus.pairs import corpus_pairs
+    from precedent.embed.tune import tune_model
 
     pairs = corpus_pairs(args.paths or [BUNDLED_CORPUS])  # shuffled, so the first N are a random sample
     kept = pairs[: args.max_pairs]
@@ -135,9 +135,9 @@ def cmd_tune(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from index.ask import ask
-    from index.index import Index
     from precedent.display import to_text
+    from precedent.index.ask import ask
+    from precedent.index.index import Index
 
     index = Index.load(args.index or _default_index())
     answered = ask(index, args.query, k=args.k, filters=_filters(args))
@@ -164,9 +164,9 @@ def cmd_search(args) -> int:
 
 
 def cmd_decisions(args) -> int:
-    from index.decisions import decisions, to_csv, to_json
-    from index.index import Index
     from precedent.display import to_text
+    from precedent.index.decisions import decisions, to_csv, to_json
+    from precedent.index.index import Index
 
     index = Index.load(args.index or _default_index())
     found = decisions(index, args.topic or "", filters=_filters(args))
@@ -188,7 +188,7 @@ def cmd_serve(args) -> int:
     import os
 
     import search_app
-    from index.shards import RAY_ADDRESS
+    from precedent.index.shards import RAY_ADDRESS
 
     if args.ray:
         os.environ[RAY_ADDRESS] = args.ray  # a sharded index is then served by shard actors on that cluster
@@ -198,13 +198,13 @@ def cmd_serve(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from eval.run import main as eval_main
+    from precedent.eval.run import main as eval_main
 
     return eval_main(args)
 
 
 def _default_index() -> Path:
-    from index.store import default_index_dir
+    from precedent.index.store import default_index_dir
 
     return default_index_dir()
 
@@ -270,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     _index_arg(p)
     p.set_defaults(func=cmd_eval)
     try:
-        from eval.run import add_arguments
+        from precedent.eval.run import add_arguments
 
         add_arguments(p)
     except ImportError:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from corpus import BUNDLED_CORPUS
+from precedent.corpus import BUNDLED_CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOG = "000_598379763418fa6f.txt"
@@ -53,7 +52,7 @@ def small_corpus(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
     """The bundled corpus indexed with the bundled model, built once per test run."""
-    from index.build import build_index
+    from precedent.index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("real") / "index"
     build_index([BUNDLED_CORPUS], index_dir, progress=False)
@@ -62,7 +61,7 @@ def real_index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_index(real_index_dir):
-    from index.index import Index
+    from precedent.index.index import Index
 
     return Index.load(real_index_dir)
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from corpus import BUNDLED_CORPUS
+from precedent.corpus import BUNDLED_CORPUS
 
 DATA = Path(__file__).resolve().parent / "data" / "moderngov"
 SITE = DATA / "site"

@@ -134,16 +134,16 @@ def make_corpus(source: Path, out_dir: Path, *, first_page: int = 1) -> list[Pat
 
 def running_header(text: str) -> str:
     """A pack's running header: the council and the committee whose meeting it is for."""
-    from corpus.document import Document
-    from corpus.papers import parse_document
+    from precedent.corpus.document import Document
+    from precedent.corpus.papers import parse_document
 
     committee = parse_document(Document("pack", "pack", text)).committee
     return " – ".join(part for part in ("Coventry City Council", committee) if part)
 
 
 def _papers(text: str) -> list[tuple[int, int]]:
-    from corpus.document import Document
-    from corpus.papers import parse_document
+    from precedent.corpus.document import Document
+    from precedent.corpus.papers import parse_document
 
     parsed = parse_document(Document("pack", "pack", text))
     cuts = sorted({0, *(p.start for p in parsed.papers[1:])})
@@ -167,8 +167,8 @@ def _paper_pages(pdf: Path, papers: list[str], first_page: int) -> list[int]:
 
 def _renumber(paged: str, text: str, papers: list[tuple[int, int]], starts: list[int], last: int) -> str:
     """The agenda of `paged` with its k-th "(Pages a - b)" naming the k-th non-appendix paper's pages."""
-    from corpus.document import Document
-    from corpus.papers import parse_document
+    from precedent.corpus.document import Document
+    from precedent.corpus.papers import parse_document
 
     kinds = {p.start: p.paper_type for p in parse_document(Document("pack", "pack", text)).papers}
     heads = [i for i, (start, _) in enumerate(papers) if i and kinds.get(start) != "appendix"]
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, help="folder of .txt papers (default: the bundled corpus)")
     parser.add_argument("--first-page", type=int, default=1, help="number printed on each pack's first page")
     args = parser.parse_args(argv)
-    from corpus import BUNDLED_CORPUS
+    from precedent.corpus import BUNDLED_CORPUS
 
     for path in make_corpus(args.source or BUNDLED_CORPUS, args.out_dir, first_page=args.first_page):
         print(path)

@@ -204,7 +204,7 @@ def test_decisions_tab_lists_the_dog_control_resolution(page):
 
 
 def test_hostile_markup_in_a_paper_shows_as_text(browser, tmp_path):
-    from index.build import build_index
+    from precedent.index.build import build_index
 
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -264,7 +264,7 @@ def test_refused_input_gets_its_reason_and_no_traceback_reaches_the_server_log(b
 
 
 def test_hostile_titles_and_committees_show_as_text_in_the_corpus_tab(browser, tmp_path):
-    from index.build import build_index
+    from precedent.index.build import build_index
 
     papers = tmp_path / "papers"
     papers.mkdir()

@@ -7,9 +7,10 @@ import io
 import json
 from datetime import date
 
-from index.ask import ask, question_kind
-from index.decisions import decisions, register, to_csv, to_json
-from index.filters import Filters
+from precedent.index.ask import ask, question_kind
+from precedent.index.decisions import decisions, register, to_csv, to_json
+from precedent.index.filters import Filters
+
 from precedent.display import to_html, to_text
 from tests.conftest import DOG
 from tests.test_cli import run

@@ -6,11 +6,10 @@ import re
 from dataclasses import replace
 
 import pytest
-
-from corpus import BUNDLED_CORPUS
-from corpus.chunking import ChunkerSettings, chunk_document
-from corpus.document import Document
-from corpus.papers import parse_document
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.chunking import ChunkerSettings, chunk_document
+from precedent.corpus.document import Document
+from precedent.corpus.papers import parse_document
 
 
 def load(name: str):
@@ -205,7 +204,7 @@ def test_a_scanned_page_is_cut_at_sentence_ends_not_at_its_line_ends():
 
 @pytest.mark.parametrize("name", sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt")))
 def test_the_bundled_papers_are_not_hard_wrapped(name):
-    from corpus.chunking import hard_wrapped
+    from precedent.corpus.chunking import hard_wrapped
 
     assert not hard_wrapped((BUNDLED_CORPUS / name).read_text(encoding="utf-8"))
     assert hard_wrapped(SCANNED)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-import index.dense as dense
-from index.dense import VectorIndex
+import precedent.index.dense as dense
+from precedent.index.dense import VectorIndex
 
 
 def clustered(n: int, dim: int = 64, seed: int = 0) -> np.ndarray:

@@ -11,12 +11,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import precedent.embed.onnx
 import pytest
-
-import embed.onnx
-from corpus import BUNDLED_CORPUS
-from embed.encoder import DEFAULT_MODEL, SentenceTransformerEncoder, resolve_model_path
-from embed.onnx import OnnxEncoder, load_fast_encoder
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.embed.encoder import DEFAULT_MODEL, SentenceTransformerEncoder, resolve_model_path
+from precedent.embed.onnx import OnnxEncoder, load_fast_encoder
 
 DOG_PAPER = BUNDLED_CORPUS / "000_598379763418fa6f.txt"
 
@@ -84,10 +83,10 @@ def test_int8_graph_is_fused_attention_with_8bit_matmuls(int8):
 
 def test_a_new_recipe_gets_a_new_cache_folder(monkeypatch):
     folder = resolve_model_path(DEFAULT_MODEL)
-    transformer_dir = embed.onnx._read_spec(Path(folder))["transformer_dir"]
-    before = embed.onnx._fingerprint(transformer_dir)
-    monkeypatch.setattr(embed.onnx, "RECIPE", embed.onnx.RECIPE + "/changed")
-    assert embed.onnx._fingerprint(transformer_dir) != before
+    transformer_dir = precedent.embed.onnx._read_spec(Path(folder))["transformer_dir"]
+    before = precedent.embed.onnx._fingerprint(transformer_dir)
+    monkeypatch.setattr(precedent.embed.onnx, "RECIPE", precedent.embed.onnx.RECIPE + "/changed")
+    assert precedent.embed.onnx._fingerprint(transformer_dir) != before
 
 
 def test_shuffled_input_gives_the_same_rows_shuffled(int8, passages):
@@ -111,8 +110,8 @@ def test_export_is_cached_and_not_repeated(cache_dir, int8, monkeypatch):
     def no_export(*args):
         raise AssertionError("exported again despite a cached model")
 
-    monkeypatch.setattr(embed.onnx, "_export", no_export)
-    monkeypatch.setattr(embed.onnx, "_quantize", no_export)
+    monkeypatch.setattr(precedent.embed.onnx, "_export", no_export)
+    monkeypatch.setattr(precedent.embed.onnx, "_quantize", no_export)
     again = load_fast_encoder(cache_dir=cache_dir)
     assert isinstance(again, OnnxEncoder) and again.model_path == int8.model_path
     assert sorted(p.name for p in int8.model_path.parent.iterdir()) == [
@@ -126,7 +125,7 @@ def test_int8_that_disagrees_with_fp32_is_not_used(tmp_path, int8, monkeypatch):
     folder = tmp_path / int8.model_path.parent.name
     folder.mkdir()
     shutil.copy(int8.model_path.parent / "model.onnx", folder / "model.onnx")
-    monkeypatch.setattr(embed.onnx, "INT8_MIN_COSINE", 1.01)
+    monkeypatch.setattr(precedent.embed.onnx, "INT8_MIN_COSINE", 1.01)
     strict = OnnxEncoder(cache_dir=tmp_path)
     assert not strict.quantized and strict.model_path == folder / "model.onnx"
     assert not (folder / "model.int8.onnx").exists()
@@ -138,7 +137,7 @@ def test_without_the_quantiser_fp32_is_used(tmp_path, int8, monkeypatch, caplog)
     folder.mkdir()
     shutil.copy(int8.model_path.parent / "model.onnx", folder / "model.onnx")
     monkeypatch.setitem(sys.modules, "onnxruntime.quantization.matmul_nbits_quantizer", None)
-    with caplog.at_level(logging.WARNING, logger="embed.onnx"):
+    with caplog.at_level(logging.WARNING, logger="precedent.embed.onnx"):
         fallback = OnnxEncoder(cache_dir=tmp_path)
     assert not fallback.quantized and fallback.model_path == folder / "model.onnx"
     assert "int8 embedding model off" in caplog.text
@@ -158,27 +157,27 @@ def cls_pooling_model(tmp_path):
 
 
 def test_unsupported_pooling_falls_back(cls_pooling_model, tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="embed.onnx"):
+    with caplog.at_level(logging.WARNING, logger="precedent.embed.onnx"):
         assert load_fast_encoder(str(cls_pooling_model), cache_dir=tmp_path / "cache") is None
     assert "pooling ['cls_token'] is not plain mean pooling" in caplog.text
     assert not (tmp_path / "cache").exists()
 
 
 def test_hub_id_falls_back_without_downloading(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="embed.onnx"):
+    with caplog.at_level(logging.WARNING, logger="precedent.embed.onnx"):
         assert load_fast_encoder("sentence-transformers/all-mpnet-base-v2", cache_dir=tmp_path) is None
     assert "is not a local folder" in caplog.text
 
 
 def test_missing_onnxruntime_falls_back(monkeypatch, tmp_path, caplog):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    with caplog.at_level(logging.WARNING, logger="embed.onnx"):
+    with caplog.at_level(logging.WARNING, logger="precedent.embed.onnx"):
         assert load_fast_encoder(cache_dir=tmp_path) is None
     assert "onnxruntime is not installed" in caplog.text
 
 
 def test_default_encoder_is_the_fast_path_unless_switched_off(monkeypatch):
-    from embed.encoder import load_encoder
+    from precedent.embed.encoder import load_encoder
 
     load_encoder.cache_clear()
     try:

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from eval.beir import (
+from precedent.eval.beir import (
     BeirDataError,
     BeirDataset,
     BeirDoc,

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from eval.metrics import (
+from precedent.eval.metrics import (
     METRICS,
     RESAMPLES,
     Judgement,
@@ -24,8 +23,8 @@ from eval.metrics import (
     latency_summary,
     paired_difference,
 )
-from eval.report import failure_view, markdown_table, per_type_table, write_chart
-from eval.scoring import (
+from precedent.eval.report import failure_view, markdown_table, per_type_table, write_chart
+from precedent.eval.scoring import (
     Evidence,
     Question,
     QuestionFileError,

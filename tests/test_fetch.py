@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from precedent.corpus.fetch import fetch_site
+from precedent.corpus.moderngov import Meeting, attachment_id, document_url, parse_committees, parse_meeting
+from precedent.corpus.polite_http import Politeness
+from precedent.corpus.published import MANIFEST_NAME, read_manifest
 
-from corpus.fetch import fetch_site
-from corpus.moderngov import Meeting, attachment_id, document_url, parse_committees, parse_meeting
-from corpus.polite_http import Politeness
-from corpus.published import MANIFEST_NAME, read_manifest
 from precedent.cli import main
 from precedent.errors import FetchError
 from tests.moderngov_site import SITE, RecordedSite, paper_texts, render_pdfs
@@ -307,9 +307,9 @@ def test_links_as_pages_write_them_become_addresses():
 
 
 def test_a_fetched_folder_indexes_with_what_the_site_states(site, tmp_path, fake_encoder):
-    from index.build import build_index
-    from index.index import Index
-    from index.search import search
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import search
 
     fetch(site, tmp_path / "out")
     assert (tmp_path / "out" / MANIFEST_NAME).exists()
@@ -330,10 +330,10 @@ def test_a_fetched_folder_indexes_with_what_the_site_states(site, tmp_path, fake
 def test_a_restricted_item_marks_its_passages_private():
     from dataclasses import replace
 
-    from corpus.chunking import chunk_document
-    from corpus.document import Document
-    from corpus.papers import parse_document
-    from corpus.published import Published
+    from precedent.corpus.chunking import chunk_document
+    from precedent.corpus.document import Document
+    from precedent.corpus.papers import parse_document
+    from precedent.corpus.published import Published
 
     doc = Document("exempt.txt", "exempt.txt", "Exempt Appendix\n\n" + "The property terms are confidential. " * 20)
     stated = Published("https://x.gov.uk/mgConvert2PDF.aspx?ID=9", committee="Cabinet", meeting_date="2023-03-14")
@@ -369,7 +369,7 @@ def test_fetch_then_index_answers_the_dog_control_call_in_with_its_source(site, 
 
 
 def test_index_fetch_fetches_then_indexes_in_one_step(site, tmp_path, capsys, monkeypatch, fake_encoder):
-    monkeypatch.setattr("index.build.load_encoder", lambda model: fake_encoder)
+    monkeypatch.setattr("precedent.index.build.load_encoder", lambda model: fake_encoder)
     out, index = tmp_path / "out", tmp_path / "index"
     args = ["index", "--fetch", site.url, "--committee", "116", "--from", "2023-07-01", "--out", str(out)]
 
@@ -384,7 +384,8 @@ def test_index_fetch_fetches_then_indexes_in_one_step(site, tmp_path, capsys, mo
 def test_the_app_links_a_fetched_passage_to_its_source_page():
     from dataclasses import replace
 
-    from index.hit import Citation
+    from precedent.index.hit import Citation
+
     from search_app import _source
 
     cited = Citation("a.pdf", "Minutes", "minutes", SCRUTINY, "2015-02-04", 43, "Call-In", "", 5)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from corpus import BUNDLED_CORPUS
-from index.glossary import Glossary, definitions
-from index.search import DEFAULT_CONFIG, search
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.index.glossary import Glossary, definitions
+from precedent.index.search import DEFAULT_CONFIG, search
 
 
 def test_definitions_take_the_words_whose_initials_spell_the_acronym():

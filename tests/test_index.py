@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
+from precedent.corpus.chunking import ChunkerSettings
+from precedent.index.build import build_index
+from precedent.index.index import Index
+from precedent.index.search import search
+from precedent.index.store import FORMAT_VERSION, read_manifest
 
-from corpus.chunking import ChunkerSettings
-from index.build import build_index
-from index.index import Index
-from index.search import search
-from index.store import FORMAT_VERSION, read_manifest
 from precedent.errors import IndexMismatch, IndexMissing
 
 QUERY = "dog control order call-in"
@@ -77,9 +77,9 @@ class Boom(RuntimeError):
 
 
 def test_a_build_that_dies_leaves_the_previous_index_and_resumes(small_corpus, tmp_path, fake_encoder, monkeypatch):
-    import index.build
+    import precedent.index.build
 
-    monkeypatch.setattr(index.build, "EMBED_GROUP", 1)  # one document per embedding step
+    monkeypatch.setattr(precedent.index.build, "EMBED_GROUP", 1)  # one document per embedding step
     index_dir = tmp_path / "ix"
     (small_corpus / "003_93324c32ccbf2837.txt").rename(tmp_path / "held_back.txt")
     build_index([small_corpus], index_dir, model=fake_encoder.name, encoder=fake_encoder, progress=False)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
 
-from corpus import BUNDLED_CORPUS
 from tests.conftest import ROOT, FakeEncoder
 from tests.test_app import launch
 
@@ -69,9 +69,8 @@ def timed_search(client, query: str, log: list[tuple[float, float, str]], record
 
 def test_200_searches_with_a_rebuild_in_the_middle_fail_none_and_find_the_new_paper(real_index_copy, tmp_path):
     from gradio_client import Client
-
-    from index.build import build_index
-    from index.store import read_manifest
+    from precedent.index.build import build_index
+    from precedent.index.store import read_manifest
 
     papers = tmp_path / "papers"
     shutil.copytree(BUNDLED_CORPUS, papers)
@@ -136,15 +135,14 @@ def test_back_to_back_rebuilds_during_a_reload_fail_no_search_and_the_last_gener
     real_index_copy, tmp_path, monkeypatch
 ):
     """Each round: rebuild, hold the app's reload of that generation, rebuild again (deleting it), let go."""
+    import precedent.index.index
     from gradio_client import Client
-
-    import index.index
-    from index.build import build_index
-    from index.store import read_manifest
+    from precedent.index.build import build_index
+    from precedent.index.store import read_manifest
 
     papers = tmp_path / "papers"
     shutil.copytree(BUNDLED_CORPUS, papers)
-    real_read_stored = index.index.read_stored
+    real_read_stored = precedent.index.index.read_stored
     hold, reloading, release = threading.Event(), threading.Event(), threading.Event()
     vanished: list[str] = []
 
@@ -159,7 +157,7 @@ def test_back_to_back_rebuilds_during_a_reload_fail_no_search_and_the_last_gener
             vanished.append(gen.name)
             raise
 
-    monkeypatch.setattr(index.index, "read_stored", read_stored)
+    monkeypatch.setattr(precedent.index.index, "read_stored", read_stored)
     blocks, url = launch(real_index_copy)
     log: list[tuple[float, float, str]] = []
     record, stop = threading.Lock(), threading.Event()
@@ -295,8 +293,9 @@ def assert_only_the_apps_own_markup(fragment: str) -> str:
 
 @pytest.fixture
 def hostile_app(tmp_path, monkeypatch):
+    from precedent.index.build import build_index
+
     import search_app
-    from index.build import build_index
 
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -307,8 +306,9 @@ def hostile_app(tmp_path, monkeypatch):
 
 
 def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
+    from precedent.index.ask import ask
+
     import search_app
-    from index.ask import ask
 
     index = hostile_app.index()
     answered = ask(index, PAYLOAD_QUERY, k=10, encoder=FakeEncoder())
@@ -338,11 +338,14 @@ def test_every_rendered_field_and_the_query_are_escaped(hostile_app):
 
 
 def test_the_app_functions_escape_what_they_render(hostile_app, monkeypatch):
-    import index.ask
+    import precedent.index.ask
+
     import search_app
 
-    real_search = index.ask.search
-    monkeypatch.setattr(index.ask, "search", lambda *a, **k: real_search(*a, **{**k, "encoder": FakeEncoder()}))
+    real_search = precedent.index.ask.search
+    monkeypatch.setattr(
+        precedent.index.ask, "search", lambda *a, **k: real_search(*a, **{**k, "encoder": FakeEncoder()})
+    )
     blocks = search_app.build_blocks(hostile_app)
     fns = {fn.fn.__name__: fn.fn for fn in blocks.fns.values() if fn.fn}
 

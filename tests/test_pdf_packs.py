@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.chunking import chunk_document
+from precedent.corpus.document import Document
+from precedent.corpus.furniture import find_furniture, joined, line_end_hyphens
+from precedent.corpus.packs import referenced_papers
+from precedent.corpus.papers import parse_document
+from precedent.corpus.readers import read_file
+from precedent.eval.scoring import answers, load_questions
 
-from corpus import BUNDLED_CORPUS
-from corpus.chunking import chunk_document
-from corpus.document import Document
-from corpus.furniture import find_furniture, joined, line_end_hyphens
-from corpus.packs import referenced_papers
-from corpus.papers import parse_document
-from corpus.readers import read_file
-from eval.scoring import answers, load_questions
 from tests.pdfpacks import make_pack, make_pdf, running_header
 from tests.test_search import DOG_QUERY
 
@@ -71,8 +71,8 @@ def pdf_docs(pdf_packs) -> dict[str, Document]:
 
 @pytest.fixture(scope="session")
 def pdf_index(pdf_packs, tmp_path_factory):
-    from index.build import build_index
-    from index.index import Index
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
 
     index_dir = tmp_path_factory.mktemp("pdf-index") / "index"
     build_index([pdf_packs], index_dir, progress=False)
@@ -81,8 +81,9 @@ def pdf_index(pdf_packs, tmp_path_factory):
 
 def _pdf_page_holding(pdf: Path, quote: str) -> set[int]:
     """The pages whose own text (pypdf, plain) answers the quote: an account independent of the reader."""
+    from precedent.eval.scoring import answers_normalised, normalise
+
     from benchmarks.pdf_pages import pdf_pages
-    from eval.scoring import answers_normalised, normalise
 
     return {i for i, page in enumerate(pdf_pages(pdf), start=1) if answers_normalised(page, normalise(quote))}
 
@@ -190,7 +191,7 @@ def test_make_pdf_prints_header_and_numbered_footer(tmp_path):
 
 @pytest.mark.slow
 def test_dog_control_question_is_answered_from_the_pdf_with_minute_43_and_its_page(pdf_index, pdf_packs):
-    from index.search import search
+    from precedent.index.search import search
 
     hit = search(pdf_index, DOG_QUERY, k=10)[0]
     assert hit.chunk.doc_id == f"{DOG}.pdf"

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from precedent.corpus.chunking import chunk_document
+from precedent.corpus.document import Document
+from precedent.corpus.papers import parse_document
+from precedent.corpus.readers import SUPPORTED_SUFFIXES, read_file
+from precedent.index.highlight import best_sentences
 
-from corpus.chunking import chunk_document
-from corpus.document import Document
-from corpus.papers import parse_document
-from corpus.readers import SUPPORTED_SUFFIXES, read_file
-from index.highlight import best_sentences
 from precedent.errors import UnreadableFile
 from tests.test_readers import DATA, TWO_PAGES, garbage_docx, make_docx, make_pdf
 from tests.test_reliability import run
@@ -211,10 +211,10 @@ def test_structure_and_chunks_are_verbatim_slices(text, pages):
 
 LINEAR = """
 import sys, time
-from corpus import BUNDLED_CORPUS
-from corpus.chunking import chunk_document
-from corpus.document import Document
-from corpus.papers import parse_document
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.chunking import chunk_document
+from precedent.corpus.document import Document
+from precedent.corpus.papers import parse_document
 if sys.argv[1] == "pack":
     pack = "".join(path.read_text(encoding="utf-8") for path in sorted(BUNDLED_CORPUS.glob("*.txt")))
     text = (pack * (50 * 2**20 // len(pack) + 1))[: 50 * 2**20]
@@ -279,9 +279,10 @@ paper_text = st.one_of(short_text, council_text, st.sampled_from(FRAGMENTS).map(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(paper_text, min_size=1, max_size=6))
 def test_any_mix_of_readable_documents_builds_or_says_there_is_no_text(texts, fake_encoder):
-    from corpus.readers import read_corpus
-    from index.build import build_index
-    from index.index import Index
+    from precedent.corpus.readers import read_corpus
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+
     from precedent.errors import CorpusError
 
     with tempfile.TemporaryDirectory() as folder:

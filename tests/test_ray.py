@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.eval.scoring import load_questions
+from precedent.index.build import build_index
+from precedent.index.filters import Filters
+from precedent.index.index import Index
+from precedent.index.search import search
+from precedent.index.store import read_manifest
 
-from corpus import BUNDLED_CORPUS
-from eval.scoring import load_questions
-from index.build import build_index
-from index.filters import Filters
-from index.index import Index
-from index.search import search
-from index.store import read_manifest
 from tests.conftest import ROOT, FakeEncoder
 
 ray = pytest.importorskip("ray")
@@ -93,7 +93,7 @@ def _same_ranking(one, many, query, filters=Filters(), encoder=None):
 def built(cluster, real_index_dir, tmp_path_factory):
     """The bundled papers and the Limerick sample, indexed once on one machine (the test run's index of the bundled
     papers, updated) and once from scratch on the cluster, in 3 shards."""
-    from index.ray_build import build_index_ray
+    from precedent.index.ray_build import build_index_ray
 
     root = tmp_path_factory.mktemp("ray")
     papers = [BUNDLED_CORPUS, LIMERICK_SAMPLE]
@@ -131,7 +131,7 @@ def test_sharded_search_on_the_cluster_equals_one_index(built, cluster, monkeypa
 
 
 def test_killed_worker_still_gives_a_complete_index(cluster, small_corpus, tmp_path):
-    from index.ray_build import build_index_ray
+    from precedent.index.ray_build import build_index_ray
 
     papers = [small_corpus, LIMERICK_SAMPLE]
     marker = tmp_path / "killed"
@@ -158,7 +158,7 @@ def test_killed_worker_still_gives_a_complete_index(cluster, small_corpus, tmp_p
 
 
 def test_unchanged_papers_are_not_embedded_again(cluster, small_corpus, tmp_path):
-    from index.ray_build import build_index_ray
+    from precedent.index.ray_build import build_index_ray
 
     papers = [small_corpus, LIMERICK_SAMPLE]
     first = build_index_ray(

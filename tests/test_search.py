@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from precedent.index.filters import Filters
+from precedent.index.fusion import convex_fusion
+from precedent.index.highlight import best_sentences
+from precedent.index.rerank import LATEST_AMONG, about_period, boost_period, dates_named, query_period
+from precedent.index.search import CONFIGS, DEFAULT_CONFIG, search
 
-from index.filters import Filters
-from index.fusion import convex_fusion
-from index.highlight import best_sentences
-from index.rerank import LATEST_AMONG, about_period, boost_period, dates_named, query_period
-from index.search import CONFIGS, DEFAULT_CONFIG, search
 from precedent.errors import InvalidQuery
 
 DOG_QUERY = "did scrutiny agree with cabinet on the dog control order call-in"
@@ -80,7 +80,7 @@ def test_a_question_asking_for_a_kind_of_passage_gets_that_kind_first(real_index
 def test_who_wrote_a_paper_finds_that_papers_author_block(real_index, monkeypatch):
     # The block names no topic ("Report Author(s): ... Rachel Chapman, Consultant in Public Health") and
     # "wrote" is not in it: it is found through its paper, the briefing note the question names.
-    import index.search
+    import precedent.index.search
 
     question = "who wrote the briefing note on the drugs and alcohol strategy"
     top = search(real_index, question, k=1)[0]
@@ -89,7 +89,9 @@ def test_who_wrote_a_paper_finds_that_papers_author_block(real_index, monkeypatc
     # A filter that excludes author blocks keeps them out: lifting never brings in a filtered passage.
     filtered = search(real_index, question, k=10, filters=Filters(kinds=("section", "recommendation")))
     assert filtered and all(hit.chunk.kind != "contact" for hit in filtered)
-    monkeypatch.setattr(index.search, "lift_to_paper", lambda kind, query, chunks, fused, by_paper, allowed: fused)
+    monkeypatch.setattr(
+        precedent.index.search, "lift_to_paper", lambda kind, query, chunks, fused, by_paper, allowed: fused
+    )
     assert search(real_index, question, k=1)[0].chunk.kind != "contact"
 
 
@@ -280,8 +282,8 @@ def test_one_word_on_topic_still_answers(real_index, query):
 def test_duplicate_text_is_shown_once_with_every_source(real_index):
     from dataclasses import replace
 
-    from index.duplicates import merge_duplicates
-    from index.hit import Hit
+    from precedent.index.duplicates import merge_duplicates
+    from precedent.index.hit import Hit
 
     first, other = search(real_index, DOG_QUERY, k=2)
     reprint = replace(first.chunk, doc_id="001_e0088b1ccd8f89d9.txt", paper_type="web page", start=0, end=0)
@@ -318,7 +320,7 @@ def test_the_highlight_weighs_rare_words_over_the_topic(real_index, question, ma
 
 
 def test_a_short_year_range_matches_its_long_form(real_index):
-    from index.bm25 import tokenize
+    from precedent.index.bm25 import tokenize
 
     assert tokenize(["the 2015-17 strategy, 2022/23 and 2014 / 15"]) == [
         ["2015", "2017", "strategi", "2022", "2023", "2014", "2015"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-
-from index.bm25 import KeywordIndex, tokenize
-from index.corpus_terms import CorpusTerms, build_keywords
-from index.filters import Filters
-from index.glossary import Glossary
-from index.shards import assign_shards, glossary_parts, may_match, merge_glossaries, summarise
+from precedent.index.bm25 import KeywordIndex, tokenize
+from precedent.index.corpus_terms import CorpusTerms, build_keywords
+from precedent.index.filters import Filters
+from precedent.index.glossary import Glossary
+from precedent.index.shards import assign_shards, glossary_parts, may_match, merge_glossaries, summarise
 
 TEXTS = [
     "The Scrutiny Co-ordination Committee considered the Public Space Protection Order (PSPO) for dog control.",
@@ -76,7 +75,7 @@ def test_ray_is_imported_only_by_what_runs_on_a_cluster():
 
     code = (
         "import sys; from precedent.cli import build_parser; build_parser(); "
-        "import index.search, index.shards, index.ray_build, index.ray_serve; print('ray' in sys.modules)"
+        "import precedent.index.search, index.shards, index.ray_build, index.ray_serve; print('ray' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

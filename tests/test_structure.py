@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from corpus import BUNDLED_CORPUS
-from corpus.document import Document
-from corpus.papers import parse_document
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.document import Document
+from precedent.corpus.papers import parse_document
 
 
 def parsed(prefix: str):
@@ -191,7 +190,7 @@ def test_a_contents_list_is_one_section_and_its_entries_are_not_headings(
 
 
 def test_a_paper_opening_with_its_authors_block_is_read():
-    from corpus.sections import AUTHORS_TITLE, sections
+    from precedent.corpus.sections import AUTHORS_TITLE, sections
 
     text = (
         "Report Author(s):\nName: Joy Adams\nTitle: Head of Service\nE-mail: joy.adams@coventry.gov.uk\n\n"

@@ -6,11 +6,11 @@ import shutil
 
 import numpy as np
 import pytest
+from precedent.corpus import BUNDLED_CORPUS
+from precedent.corpus.document import Document
+from precedent.corpus.pairs import corpus_pairs, document_pairs, mine_pairs
+from precedent.corpus.papers import parse_document
 
-from corpus import BUNDLED_CORPUS
-from corpus.document import Document
-from corpus.pairs import corpus_pairs, document_pairs, mine_pairs
-from corpus.papers import parse_document
 from tests.conftest import DOG
 
 DOG_TITLE = "Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)"
@@ -106,10 +106,11 @@ def test_mining_drops_headings_of_many_documents_and_caps_the_sample():
 
 @pytest.mark.slow
 def test_a_tuned_model_is_written_and_indexed_with(tmp_path, monkeypatch):
-    from embed.encoder import SentenceTransformerEncoder
-    from embed.tune import tune_model
-    from index.index import Index
-    from index.search import search
+    from precedent.embed.encoder import SentenceTransformerEncoder
+    from precedent.embed.tune import tune_model
+    from precedent.index.index import Index
+    from precedent.index.search import search
+
     from precedent.cli import main
 
     monkeypatch.setenv("PRECEDENT_FAST_EMBED", "0")
