@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 
+from precedent.corpus.chunking import hard_wrapped
 from precedent.index.bm25 import terms
 
 SENTENCE = re.compile(r"[^\n.!?;](?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))*(?:[.!?;]+|$)", re.MULTILINE)
@@ -16,6 +17,8 @@ LEAD_IN = re.compile(r":-?$")
 """A sentence introducing a list ("It is recommended that the Committee:", "Requests that officers:-"): the
 question's words are in it, the answer in the item it introduces, so the two are marked together."""
 MIN_SENTENCE = 12
+LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+"""A single line break: in a hard-wrapped passage (a scanned page's printed lines) it continues the sentence."""
 
 
 HEADER_WEIGHT = 0.5
@@ -44,9 +47,11 @@ def best_sentences(
     weights = weights or {}
     topic = terms(header) if header else set()
     weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
+    # same length, so offsets hold; the sentences found are slices of `text` (line breaks kept)
+    found = LINE_BREAK.sub(" ", text) if hard_wrapped(text) else text
     sentences = [
-        (match.start() + match.group(0).index(stripped[0]), stripped)
-        for match in SENTENCE.finditer(text)
+        (start := match.start() + match.group(0).index(stripped[0]), text[start : start + len(stripped)])
+        for match in SENTENCE.finditer(found)
         if len(stripped := match.group(0).strip()) >= MIN_SENTENCE
     ]
     spans = []

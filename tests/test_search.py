@@ -339,6 +339,19 @@ def test_a_sentence_runs_on_past_a_time_or_a_section_number():
     assert text[start:end] == "3.2 Caseworkers came from two charities."
 
 
+
+def test_a_scanned_pages_sentence_runs_on_across_its_printed_lines():
+    # OCR'd minutes break after every printed line; the sentence marked is the whole sentence, line breaks kept.
+    text = (
+        "The Cathaoirleach declared the\nmotion carried by 16 votes to\n4 against, with one abstention.\n\n"
+        "Other business was taken\nnext and the members then\nadjourned at noon."
+    )
+    (start, end), *_ = best_sentences("was the motion carried", text)
+    assert text[start:end] == text[: text.index("\n\n")]
+    typed = "Present: Councillor Smith\nCouncillor Jones\nApologies were received from three members."
+    (start, end), *_ = best_sentences("who was present", typed)  # not hard-wrapped: a line is a sentence
+    assert typed[start:end] == "Present: Councillor Smith"
+
 @pytest.mark.parametrize(
     ("question", "item"),
     [
