@@ -1,4 +1,5 @@
-"""Numbered items in minutes and agendas, and the RESOLVED blocks inside minute items."""
+"""Numbered items in minutes and agendas, and the decisions inside minute items: RESOLVED blocks, and motions
+proposed, seconded and resolved or agreed, as Irish councils minute them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,23 @@ title on the next ("**1.**", "**Adoption of Minutes**", as scanned Limerick minu
 AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([^*\n]{2,200})", re.MULTILINE)
 WEB_ITEM = re.compile(r"(?m)^(\d{1,3})\.[ \t]*\n\s*\n?([^\n]{2,200})$")
 RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*RESOLVED\b", re.IGNORECASE)
+MOTION = re.compile(
+    r"(?im)^[ \t#>*-]*(?:\*\*)?[ \t]*(?:proposed\s+by\b|on\s+the\s+proposal\s+of\b"
+    r"|it\s+was\s+(?:\w+\s+){0,2}?(?:agreed|resolved)\b"
+    r"|(?:the\s+)?(?:an\s+)?(?:leas-)?(?:cathaoirleach|mayor|chair\w*)\s+declared\s+the\s+)"
+)
+"""Where a decision minuted as a motion starts: "Proposed by Councillor X; Seconded by Councillor Y; And
+Resolved:", "On the proposal of ..., it was agreed that", "It was unanimously agreed", "The Cathaoirleach
+declared the motion carried"."""
+OUTCOME = re.compile(r"(?i)\b(?:resolved|agreed|carried|defeated|adopted|approved|lost)\b")
+"""A motion is a decision once its outcome is minuted, within `OUTCOME_WITHIN` characters of its start."""
+OUTCOME_WITHIN = 400
+QUOTED = re.compile(r"[\s:;,*-]*(?:that\s*:?\s*)?[“\"]")
+"""The resolution quoted after its outcome word ("And Resolved: “That ...”")."""
+CLOSING = re.compile(r"[”\"][.;,]?|\n[ \t]*\n[ \t]*\n")
+SENTENCE_END = re.compile(r"(?<!\bCo)(?<!\bNo)(?<!\bSt)(?<!\bMr)(?<!\bMs)(?<!\bDr)[.!?]”?(?=\s+[^a-z\s]|\s*\Z)")
+MOTION_AT_MOST = 2500
+"""A motion's block ends at its quote's close or its sentence's end; this long at most (an unclosed quote)."""
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
 PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
 FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
@@ -66,14 +84,35 @@ def _private_from(text: str, start: int, end: int) -> int:
 
 
 def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
-    """Spans of each RESOLVED block in an item: from the word to the next block or the item's end."""
+    """Spans of each decision in an item, in order: a RESOLVED block runs from the word to the next block or
+    the item's end; a motion (`MOTION`) from its proposal to its quoted resolution's close or its outcome's
+    sentence end."""
     starts = [m.start() for m in RESOLVED.finditer(text, start, end)]
     blocks = []
     for i, block_start in enumerate(starts):
         line_start = text.rfind("\n", 0, block_start) + 1
         block_end = starts[i + 1] if i + 1 < len(starts) else end
         blocks.append((line_start, trimmed_end(text, block_start, block_end)))
+    if not blocks:
+        blocks = _motions(text, start, end)
     return tuple(blocks)
+
+
+def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    blocks: list[tuple[int, int]] = []
+    for match in MOTION.finditer(text, start, end):
+        if blocks and match.start() < blocks[-1][1]:
+            continue  # "Proposed by ..., it was agreed": one motion
+        outcome = OUTCOME.search(text, match.start(), min(end, match.start() + OUTCOME_WITHIN))
+        if not outcome:
+            continue
+        limit = min(end, outcome.end() + MOTION_AT_MOST)
+        quoted = QUOTED.match(text, outcome.end(), limit)
+        close = CLOSING.search(text, quoted.end(), limit) if quoted else SENTENCE_END.search(text, outcome.end(), limit)
+        block_end = close.end() if close else limit
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        blocks.append((max(line_start, start), trimmed_end(text, match.start(), block_end)))
+    return blocks
 
 
 def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolutions: bool) -> tuple[Item, ...]:

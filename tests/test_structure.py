@@ -59,6 +59,58 @@ def test_dog_control_call_in_has_its_resolution():
     )
 
 
+
+IRISH_MINUTES = """MINUTES OF PROCEEDINGS AT MONTHLY MEETING OF THE MUNICIPAL DISTRICT OF ADARE-RATHKEALE
+HELD ON TUESDAY, 8TH APRIL, 2025, AT 10.00 A.M.
+
+**1.**
+
+**Adoption of Minutes**
+
+Circulated, copy of Minutes of Monthly Meeting held on 11th March, 2025.
+
+Proposed by Councillor Teskey;
+
+Seconded by Councillor Collins;
+
+And Resolved:
+
+“That the draft Minutes, as circulated, be taken as read and adopted and signed”.
+
+**2.**
+
+**Community Grants**
+
+The Members discussed the scheme. Co. Limerick groups had applied.
+
+On the proposal of Councillor Ruddle, seconded by Councillor Collins, it was agreed to allocate
+€500 to Dromcollogher Graveyard Committee. The Members welcomed the allocation.
+
+**3.**
+
+**Notice of Motion**
+
+The motion was discussed at length and it was proposed by Councillor Galvin to defer it.
+
+The Cathaoirleach declared the motion carried. This concluded the Meeting.
+"""
+
+
+def test_motions_minuted_as_proposed_seconded_and_resolved_are_decisions():
+    # Irish councils minute a decision as a motion, not under RESOLVED; its block ends where the decision does.
+    doc = parse_document(Document("adare.txt", "adare.txt", IRISH_MINUTES, "Minutes - Adare-Rathkeale"))
+    (minutes,) = doc.minutes()
+    decided = {item.number: [IRISH_MINUTES[s:e] for s, e in item.resolved] for item in minutes.items}
+    assert decided[1] == [
+        "Proposed by Councillor Teskey;\n\nSeconded by Councillor Collins;\n\nAnd Resolved:\n\n"
+        "“That the draft Minutes, as circulated, be taken as read and adopted and signed”."
+    ]
+    assert decided[2] == [
+        "On the proposal of Councillor Ruddle, seconded by Councillor Collins, it was agreed to allocate\n"
+        "€500 to Dromcollogher Graveyard Committee."
+    ]
+    assert decided[3] == ["The Cathaoirleach declared the motion carried."]  # a proposal mid-sentence is not one
+
 def test_web_page_of_14_march_2023():
     doc = parsed("001")
     assert [p.paper_type for p in doc.papers] == ["web page"]
