@@ -59,7 +59,6 @@ def test_dog_control_call_in_has_its_resolution():
     )
 
 
-
 IRISH_MINUTES = """MINUTES OF PROCEEDINGS AT MONTHLY MEETING OF THE MUNICIPAL DISTRICT OF ADARE-RATHKEALE
 HELD ON TUESDAY, 8TH APRIL, 2025, AT 10.00 A.M.
 
@@ -110,6 +109,7 @@ def test_motions_minuted_as_proposed_seconded_and_resolved_are_decisions():
         "€500 to Dromcollogher Graveyard Committee."
     ]
     assert decided[3] == ["The Cathaoirleach declared the motion carried."]  # a proposal mid-sentence is not one
+
 
 def test_web_page_of_14_march_2023():
     doc = parsed("001")
