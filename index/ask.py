@@ -14,7 +14,7 @@ from precedent.index.bm25 import terms
 from precedent.index.context import Place, place_of
 from precedent.index.decisions import block_span
 from precedent.index.filters import Filters
-from precedent.index.highlight import SENTENCE
+from precedent.index.highlight import sentence_spans
 from precedent.index.hit import Citation, Hit
 from precedent.index.index import Index
 from precedent.index.rerank import asks_for
@@ -34,10 +34,18 @@ QUESTION_WORDS = frozenset(
     terms("what when where who whom whose which why how about did does do was were is are has have had any many much")
 )
 """Words that make a question a question: they say nothing of its topic, so support ignores them."""
-FIGURE = re.compile(r"£\s?\d|\d[\d,.]*\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+FIGURE = re.compile(r"[£€$]\s?\d|\d[\d,.]*\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+LABEL = re.compile(
+    r"(?i)(?:\b(?:tier|section|minute|item|page|paragraph|appendix|no|number|phase|level|stage|part|priority"
+    r"|recommendation|ward|room|covid)\W{0,3}|[-/])$"
+)
+"""A number that labels something ("tier 3", "Section 183", "Covid-19") is not a figure answering "how many"."""
+YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 FOLLOWING = 1
 MAX_ANSWER = 600
 """An answer's marked sentence takes up to `FOLLOWING` sentences after it, within `MAX_ANSWER` characters."""
+FIGURE_AMONG = 3
+"""A number question's answer is the first of this many passages with a sentence holding a figure."""
 MIN_SUPPORT = 0.4
 """The answer is given as an answer when its passage holds at least this share of the question's idf
 weight; below it the page says "closest passages" (docs/design.md has the measurement)."""
@@ -234,20 +242,20 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
         )
     spans = _with_following([(top.chunk.start + s, top.chunk.start + e) for s, e in top.highlights], top)
     if kind == "figure":
-        weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
-        figures = [
-            (sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
-            for a, b in _sentences(top)
-            if FIGURE.search(text[a:b]) and not TABLE_RULE.search(text[a:b])
-        ]
-        figures = [pair for pair in figures if pair[0] > 0]
-        if figures:
-            spans = [max(figures, key=lambda pair: pair[0])[1]]
-        else:
-            kind = "passage"
+        found = next(
+            ((hit, span) for hit in hits[:FIGURE_AMONG] if (span := _figure(index, query, hit)) is not None), None
+        )
+        if found:
+            hit, span = found
+            if hit is not top:
+                top, record, text = hit, index.documents[hit.chunk.doc_id], index.documents[hit.chunk.doc_id]["text"]
+                confident = _support(index, query, top) >= MIN_SUPPORT
+            spans = _with_following([span], top)
+        else:  # a number question answered without a number is no answer
+            kind, confident = "passage", False
     if not spans:
         spans = [(top.chunk.start, top.chunk.end)]
-    shown = " … ".join(readable(text[s:e])[0].strip() for s, e in spans)
+    shown = " … ".join(readable(text[s:e])[0].strip(" \t\n|") for s, e in spans)  # no table cell's rule
     if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
         if not top.citation().date_text:
             kind = "passage"
@@ -300,6 +308,29 @@ def min_page(hits: list[Hit]) -> int | None:
     return min(pages) if pages else None
 
 
+def _holds_figure(sentence: str) -> bool:
+    """Whether a sentence states an amount, count or share: a number that is neither a year nor a label."""
+    for match in FIGURE.finditer(sentence):
+        number = match.group(0)
+        if YEAR_ONLY.fullmatch(number) or LABEL.search(sentence[max(0, match.start() - 16) : match.start()]):
+            continue
+        return True
+    return False
+
+
+def _figure(index: Index, query: str, hit: Hit) -> tuple[int, int] | None:
+    """The passage's sentence holding a figure that shares most of the question's weight, if any does."""
+    text = index.documents[hit.chunk.doc_id]["text"]
+    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    figures = [
+        (sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
+        for a, b in _sentences(hit)
+        if _holds_figure(text[a:b]) and not TABLE_RULE.search(text[a:b])
+    ]
+    figures = [pair for pair in figures if pair[0] > 0]
+    return max(figures, key=lambda pair: pair[0])[1] if figures else None
+
+
 def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, int]]:
     """The marked sentences, the last one joined by the sentences after it up to `FOLLOWING` more: the words a
     question shares usually name the topic, and the answer often comes in the next sentence."""
@@ -314,7 +345,7 @@ def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, i
 def _sentences(hit: Hit, *, marked_first: bool = True) -> list[tuple[int, int]]:
     """The passage's sentences in document offsets, the highlighted ones first unless `marked_first` is False."""
     base = hit.chunk.start
-    spans = [(base + m.start(), base + m.end()) for m in SENTENCE.finditer(hit.text) if m.group(0).strip()]
+    spans = [(base + a, base + b) for a, b in sentence_spans(hit.text)]
     if not marked_first:
         return spans
     marked = [(base + s, base + e) for s, e in hit.highlights]

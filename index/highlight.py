@@ -47,13 +47,7 @@ def best_sentences(
     weights = weights or {}
     topic = terms(header) if header else set()
     weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
-    # same length, so offsets hold; the sentences found are slices of `text` (line breaks kept)
-    found = LINE_BREAK.sub(" ", text) if hard_wrapped(text) else text
-    sentences = [
-        (start := match.start() + match.group(0).index(stripped[0]), text[start : start + len(stripped)])
-        for match in SENTENCE.finditer(found)
-        if len(stripped := match.group(0).strip()) >= MIN_SENTENCE
-    ]
+    sentences = [(a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_SENTENCE]
     spans = []
     for position, (start, sentence) in enumerate(sentences):
         shared = wanted & terms(sentence)
@@ -67,6 +61,19 @@ def best_sentences(
     spans.sort(reverse=True)
     best = spans[0][0] if spans else 0.0
     return _merged(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the sentences of a passage, white space trimmed; a hard-wrapped passage's sentences run on
+    across its single line breaks."""
+    found = LINE_BREAK.sub(" ", text) if hard_wrapped(text) else text  # same length: offsets hold
+    spans = []
+    for match in SENTENCE.finditer(found):
+        stripped = match.group(0).strip()
+        if stripped:
+            start = match.start() + match.group(0).index(stripped[0])
+            spans.append((start, start + len(stripped)))
+    return spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -7,7 +7,7 @@ import io
 import json
 from datetime import date
 
-from precedent.index.ask import ask, question_kind
+from precedent.index.ask import _holds_figure, ask, question_kind
 from precedent.index.decisions import decisions, register, to_csv, to_json
 from precedent.index.filters import Filters
 
@@ -67,6 +67,27 @@ def test_question_kinds():
     assert question_kind("when did the committee last consider the drugs strategy?") == "date"
     assert question_kind("who chaired the meeting?") == "names"
     assert question_kind("Marmot City") == "passage"
+
+
+def test_a_number_question_is_answered_with_a_figure_or_not_at_all(real_index):
+    fine = ask(real_index, "How much is the fixed penalty for breaching a PSPO?", k=5).answer
+    assert fine.kind == "figure" and fine.confident and "£100" in fine.text
+    # the papers' figure ("almost 1800 individuals in treatment") is not among the passages found: no number, no answer
+    treatment = ask(real_index, "how many people use drug and alcohol treatment services?", k=5).answer
+    assert treatment.kind == "passage" and not treatment.confident
+
+
+def test_a_figure_is_an_amount_not_a_label_or_a_year():
+    assert _holds_figure("25 perpetrators have started the programme")
+    assert _holds_figure("the success rate continued to exceed 80%")
+    assert _holds_figure("2019 €1.5m")
+    for label in (
+        "the reduction of young people in (tier 3) treatment",
+        "in the aftermath of Covid-19",
+        "services commissioned in 2022/23 will continue",
+        "in accordance with Section 183",
+    ):
+        assert not _holds_figure(label), label
 
 
 def test_a_filter_narrows_the_results_instead_of_emptying_them(real_index):
