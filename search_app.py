@@ -143,11 +143,17 @@ def _source(citation, offset: int) -> str:
 
 
 def render_references(refers_to, referred_by) -> str:
-    """ "Refers to" and "referred to by" lines, each place a link that opens the paper at that minute."""
+    """ "Refers to" and "referred to by" lines, each place a link that opens the paper at that minute (or, for
+    a meeting the archive does not hold, its name)."""
     out = []
     for label, places in (("Refers to", refers_to), ("Referred to by", referred_by)):
         if places:
-            links = " · ".join(paper_link(p.doc_id, p.start, p.heading) for p in places)
+            links = " · ".join(
+                paper_link(p.doc_id, p.start, p.heading)
+                if p.doc_id
+                else f"<span class='unheld'>{html.escape(p.heading)} (not in this archive)</span>"
+                for p in places
+            )
             out.append(f"<div class='meta refs'>{label}: {links}</div>")
     return "".join(out)
 
@@ -483,6 +489,14 @@ def _auth():
     return (user, password)
 
 
+def _theme():
+    """Gradio's default look in the system's own fonts: the bundled web font's bold face drops capitals'
+    glyphs in Chromium ("SUʙSTANCE"), and citations are set in bold capitals."""
+    import gradio as gr
+
+    return gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+
+
 def serve(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True):
     """Start the app; returns the Blocks when `block` is False (tests)."""
     from precedent.index.store import default_index_dir
@@ -497,6 +511,7 @@ def serve(index_dir: Path | None = None, host: str = "127.0.0.1", port: int = 78
         auth=_auth(),
         prevent_thread_lock=not block,
         css=CSS,
+        theme=_theme(),
         footer_links=["api"],
         quiet=not block,
     )

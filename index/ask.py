@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from precedent.corpus.links import ItemKey
 from precedent.index.bm25 import terms
-from precedent.index.context import Place, place_of
+from precedent.index.context import Place, named_place, place_of
 from precedent.index.decisions import block_span
 from precedent.index.filters import Filters
 from precedent.index.highlight import sentence_spans
@@ -180,7 +180,8 @@ def ask(
 
 
 def cross_references(index: Index, chunk) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
-    """What the item holding `chunk` refers to, and what refers to it, as places of the archive."""
+    """What the item holding `chunk` refers to, and what refers to it: places of the archive, then the
+    meetings it names that the archive does not hold."""
     if chunk.item is None:
         return (), ()
     key = ItemKey.of(chunk)
@@ -194,8 +195,16 @@ def cross_references(index: Index, chunk) -> tuple[tuple[Place, ...], tuple[Plac
                 out.append(place)
         return tuple(out)
 
+    outgoing = index.references_from(key)
+    unheld = {
+        (place.heading, ""): place
+        for link in outgoing
+        if link.target is None
+        and link.reference.kind != "same minutes"
+        and (place := named_place(link.reference)).heading
+    }
     return (
-        places(link.target for link in index.references_from(key)),
+        places(link.target for link in outgoing) + tuple(unheld.values()),
         places(link.source for link in index.references_to(key)),
     )
 

@@ -57,9 +57,21 @@ class Place:
     heading: str
     doc_id: str
     start: int
+    """`doc_id` "" for a meeting or minute the papers name but the archive does not hold ("Cabinet, 6 January
+    2015"): shown, not linked."""
 
     def to_dict(self) -> dict:
-        return {"heading": self.heading, "doc": self.doc_id, "start": self.start}
+        return {"heading": self.heading, "doc": self.doc_id or None, "start": self.start if self.doc_id else None}
+
+
+def named_place(reference) -> Place:
+    """A reference the archive does not hold, as the papers name it: body, meeting date, minute."""
+    from precedent.corpus.dates import format_date
+
+    parts = [reference.committee, format_date(reference.meeting_date) if reference.meeting_date else ""]
+    if reference.item is not None:
+        parts.append(f"Minute {reference.item}" + (f"/{reference.year % 100:02d}" if reference.year else ""))
+    return Place(", ".join(p for p in parts if p) or reference.text, "", 0)
 
 
 def place_of(index: Index, key) -> Place | None:

@@ -378,6 +378,13 @@ def test_the_decisions_timeline_shows_the_pspo_decisions_only_and_exports_csv(pa
     shot(page, "decisions-timeline")
 
 
+def test_a_decision_names_the_meeting_it_follows_when_the_archive_does_not_hold_it(page):
+    ask(page, "what did scrutiny resolve about the dog control order?")
+    refs = page.locator("#answer .refs").first
+    assert refs.inner_text() == "Refers to: Cabinet, 6 January 2015 (not in this archive)"
+    assert refs.locator("a").count() == 0  # nothing to open
+
+
 def test_a_cross_reference_opens_the_minute_it_names(page):
     ask(page, "what did the chair agree to follow up about unused allotment plots?")
     cards = page.locator("#results .hit")

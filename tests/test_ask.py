@@ -32,6 +32,11 @@ def test_a_decision_question_is_answered_with_the_whole_resolution_and_its_minut
     stored = real_index.documents[DOG]["text"]
     assert stored[answer.start : answer.end].lstrip("*").startswith("RESOLVED that the Committee concur")
     assert answered.groups[0].citation.heading().startswith(DOG_HEADING)
+    # what came before it: the Cabinet decision called in, named though the archive does not hold it
+    assert [p.to_dict() for p in answer.refers_to] == [
+        {"heading": "Cabinet, 6 January 2015", "doc": None, "start": None}
+    ]
+    assert answered.groups[0].refers_to == answer.refers_to
 
 
 def test_one_card_per_minute_with_its_passages_in_document_order(real_index):
