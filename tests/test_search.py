@@ -339,7 +339,6 @@ def test_a_sentence_runs_on_past_a_time_or_a_section_number():
     assert text[start:end] == "3.2 Caseworkers came from two charities."
 
 
-
 def test_a_scanned_pages_sentence_runs_on_across_its_printed_lines():
     # OCR'd minutes break after every printed line; the sentence marked is the whole sentence, line breaks kept.
     text = (
@@ -351,6 +350,7 @@ def test_a_scanned_pages_sentence_runs_on_across_its_printed_lines():
     typed = "Present: Councillor Smith\nCouncillor Jones\nApologies were received from three members."
     (start, end), *_ = best_sentences("who was present", typed)  # not hard-wrapped: a line is a sentence
     assert typed[start:end] == "Present: Councillor Smith"
+
 
 @pytest.mark.parametrize(
     ("question", "item"),
