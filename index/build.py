@@ -1,4 +1,5 @@
-"""Building and updating an index: only new or changed papers are embedded; a killed build resumes."""
+"""Building and updating an index: only texts the live generation has no vector for are embedded; a killed
+build resumes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from precedent.corpus.chunking import CHUNKER_VERSION, Chunk, ChunkerSettings, chunk_document, dense_texts
+from precedent.corpus.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document, dense_texts
 from precedent.corpus.links import REFERENCES, link_references, save_links
 from precedent.corpus.papers import parse_document
 from precedent.corpus.structure import document_record
@@ -21,12 +22,12 @@ from precedent.embed.encoder import DEFAULT_MODEL, Encoder, load_encoder
 from precedent.index.bm25 import KeywordIndex
 from precedent.index.dense import VectorIndex
 from precedent.index.glossary import Glossary
+from precedent.index.reuse import Embedded, Previous, live_generation
 from precedent.index.store import (
     FORMAT_VERSION,
     MANIFEST,
     build_lock,
     fsync_tree,
-    generation_dir,
     next_generation,
     read_manifest,
     remove_stale,
@@ -47,20 +48,26 @@ class BuildReport:
     chunks: int = 0
     reused: list[str] = field(default_factory=list)
     embedded: list[str] = field(default_factory=list)
+    """Documents chunked again (new, changed, or built with other settings); most of their vectors may be reused."""
     removed: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     chunks_embedded: int = 0
+    """Passages of which at least one text went to the encoder."""
     vectors_embedded: int = 0
     """Texts embedded: a long passage is embedded as several windows (`ChunkerSettings.dense_window`)."""
+    chunks_reused: int = 0
+    """Passages of `embedded` documents whose every text the live generation had embedded with the same model."""
+    vectors_reused: int = 0
     seconds: float = 0.0
     empty: list[str] = field(default_factory=list)
     """Documents read but too short to give a passage: indexed with none, and named in the summary."""
 
     def summary(self) -> str:
+        reused = f", {self.chunks_reused} passages' vectors reused" if self.chunks_reused else ""
         lines = [
             f"indexed {self.documents} documents ({self.chunks} passages) into {self.index_dir} "
             f"in {self.seconds:.1f}s: {len(self.embedded)} embedded ({self.chunks_embedded} passages), "
-            f"{len(self.reused)} unchanged, {len(self.removed)} removed"
+            f"{len(self.reused)} unchanged, {len(self.removed)} removed{reused}"
         ]
         lines += [f"  could not read {f['path']}: {f['reason']}" for f in self.failures]
         lines += [f"  no text to index in {name}: too short for a passage; indexed with none" for name in self.empty]
@@ -87,47 +94,6 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = ""
     return found
-
-
-@dataclass
-class Embedded:
-    """One document's passages and vectors; `owners[i]` is the passage (by position) vector row i is for."""
-
-    chunks: list[Chunk]
-    vectors: np.ndarray | None
-    owners: np.ndarray
-
-
-def _previous(index_dir: Path, key: str) -> tuple[dict[str, dict], dict[str, Embedded]]:
-    """Records and embedded passages per document of the live generation, if it was built the same way."""
-    try:
-        manifest = read_manifest(index_dir)
-    except PrecedentError:
-        return {}, {}
-    if manifest.get("settings_key") != key:
-        return {}, {}
-    return stored_documents(generation_dir(index_dir, manifest))
-
-
-def stored_documents(gen: Path) -> tuple[dict[str, dict], dict[str, Embedded]]:
-    """A generation's document records, and each document's passages and (memory-mapped) vectors."""
-    from precedent.index.index import read_owners, read_stored
-
-    old_chunks, documents, old_vectors = read_stored(gen)
-    owners = read_owners(gen, len(old_chunks))
-    first_chunk: dict[str, int] = {}
-    chunks: dict[str, list[Chunk]] = {}
-    for row, chunk in enumerate(old_chunks):
-        first_chunk.setdefault(chunk.doc_id, row)
-        chunks.setdefault(chunk.doc_id, []).append(chunk)
-    rows: dict[str, list[int]] = {}
-    for row, owner in enumerate(owners.tolist()):
-        rows.setdefault(old_chunks[owner].doc_id, []).append(row)
-    embedded = {  # a document's rows are contiguous: a slice stays memory-mapped, not read into memory
-        doc_id: Embedded(chunks[doc_id], old_vectors[r[0] : r[-1] + 1], owners[r[0] : r[-1] + 1] - first_chunk[doc_id])
-        for doc_id, r in rows.items()
-    }
-    return documents, embedded
 
 
 def build_index(
@@ -162,33 +128,20 @@ def build_index(
         raise CorpusError(f"nothing readable in {', '.join(map(str, paths))}: {_why_nothing(read.failures)}")
     key = _settings_key(model, settings)
     with build_lock(index_dir):
-        old_records, old_embedded = ({}, {}) if rebuild else _previous(index_dir, key)
+        previous = Previous() if rebuild else live_generation(index_dir, key, model, encoder.dim if encoder else None)
         staging = index_dir / "staging" / key
         with writing(index_dir):
             staging.mkdir(parents=True, exist_ok=True)
-
-        records: list[dict] = []
-        docs: list[Embedded] = []
-        texts: dict[int, list[str]] = {}
-        for doc in read.documents:
-            fp = _fingerprint(doc.text + (doc.published.passage_key if doc.published else ""))
-            previous = old_records.get(doc.doc_id)
-            if previous and previous["fingerprint"] == fp and doc.doc_id in old_embedded:
-                records.append(previous)
-                docs.append(old_embedded[doc.doc_id])
-                report.reused.append(doc.doc_id)
-                continue
-            parsed = parse_document(doc)
-            chunks = chunk_document(parsed, settings)
-            records.append(document_record(parsed, fp))
-            doc_texts, owners = dense_texts(chunks, settings.dense_window)
-            vectors = _staged(staging / f"{fp}.npy")
-            fits = vectors is not None and len(vectors) == len(doc_texts)
-            docs.append(Embedded(chunks, vectors if fits else None, np.asarray(owners, dtype=np.int64)))
-            if not fits:
-                texts[len(records) - 1] = doc_texts
-            report.embedded.append(doc.doc_id)
-        report.removed = sorted(set(old_records) - {r["doc_id"] for r in records})
+        plan = _plan(read.documents, previous, settings, staging)
+        if plan.pending and encoder is None:
+            encoder = load_encoder(model)
+            if previous.dim not in (None, encoder.dim):  # the model under this name now gives other vectors
+                previous = Previous()
+                plan = _plan(read.documents, previous, settings, staging)
+        records, docs = plan.records, plan.docs
+        report.reused, report.embedded = plan.reused, plan.embedded
+        report.chunks_reused, report.vectors_reused = plan.chunks_reused, plan.vectors_reused
+        report.removed = sorted(set(previous.records) - {r["doc_id"] for r in records})
         if not any(d.chunks for d in docs):
             names = ", ".join(r["doc_id"] for r in records[:5]) + (" ..." if len(records) > 5 else "")
             raise CorpusError(
@@ -196,11 +149,10 @@ def build_index(
                 "short for a passage; add papers with text"
             )
 
-        if texts:
-            encoder = encoder or load_encoder(model)
+        if plan.pending:
             with writing(index_dir):
                 report.chunks_embedded, report.vectors_embedded = _embed(
-                    texts, records, docs, encoder, staging, progress, on_step
+                    plan.pending, records, docs, encoder, staging, progress, on_step
                 )
         dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.ndim == 2), None)
         dim = dim or (encoder.dim if encoder else load_encoder(model).dim)
@@ -213,6 +165,50 @@ def build_index(
     report.empty = [r["doc_id"] for r, d in zip(records, docs, strict=True) if not d.chunks]
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class Plan:
+    """Each document's record and passages, with vectors where known; `pending` is what is left to embed."""
+
+    records: list[dict] = field(default_factory=list)
+    docs: list[Embedded] = field(default_factory=list)
+    pending: dict[int, tuple[list[int], list[str]]] = field(default_factory=dict)
+    """Document (by position) -> the positions among its texts that need vectors, and those texts."""
+    reused: list[str] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)
+    chunks_reused: int = 0
+    vectors_reused: int = 0
+
+
+def _plan(documents, previous: Previous, settings: ChunkerSettings, staging: Path) -> Plan:
+    """Reuse an unchanged document whole; chunk the others, taking vectors from staging, else text by text."""
+    plan = Plan()
+    for doc in documents:
+        fp = _fingerprint(doc.text + (doc.published.passage_key if doc.published else ""))
+        old = previous.records.get(doc.doc_id)
+        if old and old["fingerprint"] == fp and doc.doc_id in previous.embedded:
+            plan.records.append(old)
+            plan.docs.append(previous.embedded[doc.doc_id])
+            plan.reused.append(doc.doc_id)
+            continue
+        parsed = parse_document(doc)
+        chunks = chunk_document(parsed, settings)
+        plan.records.append(document_record(parsed, fp))
+        plan.embedded.append(doc.doc_id)
+        texts, positions = dense_texts(chunks, settings.dense_window)
+        owners = np.asarray(positions, dtype=np.int64)
+        vectors = _staged(staging / f"{fp}.npy")
+        if vectors is not None and len(vectors) == len(texts):
+            plan.docs.append(Embedded(chunks, vectors, owners))
+            continue
+        vectors, missing = previous.known(texts)
+        plan.docs.append(Embedded(chunks, vectors, owners))
+        if missing:
+            plan.pending[len(plan.docs) - 1] = (missing, [texts[m] for m in missing])
+        plan.chunks_reused += len(chunks) - len(set(owners[missing].tolist()))
+        plan.vectors_reused += len(texts) - len(missing)
+    return plan
 
 
 def _why_nothing(failures) -> str:
@@ -232,41 +228,44 @@ def _staged(path: Path) -> np.ndarray | None:
         return None
 
 
-def _embed(texts: dict[int, list[str]], records, docs: list[Embedded], encoder, staging, progress, on_step):
-    """Embed the documents in `texts` in steps, saving each finished document's vectors to staging.
+def _embed(
+    pending: dict[int, tuple[list[int], list[str]]], records, docs: list[Embedded], encoder, staging, progress, on_step
+):
+    """Embed the texts in `pending` in steps, saving each finished document's vectors to staging.
 
     Returns the number of passages and of texts (passages and windows) embedded.
     """
     from tqdm import tqdm
 
-    todo = list(texts)
-    total = sum(len(docs[i].chunks) for i in todo)
+    todo = list(pending)
+    passages = {i: len(set(docs[i].owners[pending[i][0]].tolist())) for i in todo}
     done = embedded = 0
-    with tqdm(total=total, desc="embedding passages", unit="passage", disable=not progress) as bar:
+    with tqdm(total=sum(passages.values()), desc="embedding passages", unit="passage", disable=not progress) as bar:
         group: list[int] = []
         for position, doc_index in enumerate(todo):
             group.append(doc_index)
-            if sum(len(texts[i]) for i in group) < EMBED_GROUP and position + 1 < len(todo):
+            if sum(len(pending[i][1]) for i in group) < EMBED_GROUP and position + 1 < len(todo):
                 continue
-            batch = [text for i in group for text in texts[i]]
-            vectors = encoder.encode(batch) if batch else np.zeros((0, encoder.dim), dtype=np.float32)
+            batch = [text for i in group for text in pending[i][1]]
+            vectors = encoder.encode(batch)
             offset = 0
             for i in group:
-                count = len(texts[i])
-                doc_vectors = np.asarray(vectors[offset : offset + count], dtype=np.float32).reshape(count, encoder.dim)
-                offset += count
-                docs[i].vectors = doc_vectors
+                rows, texts = pending[i]
+                doc = docs[i]
+                if doc.vectors is None:
+                    doc.vectors = np.zeros((len(doc.owners), encoder.dim), dtype=np.float32)
+                doc.vectors[rows] = np.asarray(vectors[offset : offset + len(texts)], dtype=np.float32)
+                offset += len(texts)
                 tmp = staging / f".{records[i]['fingerprint']}.{os.getpid()}.npy"
                 try:
-                    np.save(tmp, doc_vectors)
+                    np.save(tmp, doc.vectors)
                     os.replace(tmp, staging / f"{records[i]['fingerprint']}.npy")
                 except OSError:
                     tmp.unlink(missing_ok=True)
                     raise
-            passages = sum(len(docs[i].chunks) for i in group)
-            done += passages
+            done += sum(passages[i] for i in group)
             embedded += len(batch)
-            bar.update(passages)
+            bar.update(sum(passages[i] for i in group))
             if on_step:
                 on_step(done)
             group = []

@@ -19,15 +19,8 @@ from pathlib import Path
 import numpy as np
 from precedent.corpus.chunking import ChunkerSettings, chunk_document, dense_texts
 from precedent.embed.encoder import DEFAULT_MODEL, Encoder
-from precedent.index.build import (
-    BuildReport,
-    Embedded,
-    _fingerprint,
-    _settings_key,
-    _versions,
-    _why_nothing,
-    stored_documents,
-)
+from precedent.index.build import BuildReport, _fingerprint, _settings_key, _versions, _why_nothing
+from precedent.index.reuse import Embedded, stored_documents
 from precedent.index.shards import assign_shards, merge_glossaries, shard_group, shard_name
 from precedent.index.store import (
     FORMAT_VERSION,
@@ -72,6 +65,9 @@ def build_index_ray(
         workers: embedding actors (default: the cluster's CPUs less one, left for reading and chunking).
         threads: intra-op threads of each actor's encoder (Ray itself sets OMP_NUM_THREADS=1).
         encoder_factory: builds each actor's encoder (tests inject a fake one); default: `model`.
+
+    An unchanged document (same fingerprint and settings) is reused whole and any other is embedded in full:
+    vectors are not reused passage by passage as `index.build` does, so the report's `chunks_reused` stays 0.
     """
     from precedent.index.ray_cluster import connect
 
