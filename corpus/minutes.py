@@ -30,6 +30,8 @@ QUOTED = re.compile(r"[\s:;,*-]*(?:that\s*:?\s*)?[“\"]")
 """The resolution quoted after its outcome word ("And Resolved: “That ...”")."""
 CLOSING = re.compile(r"[”\"][.;,]?|\n[ \t]*\n[ \t]*\n")
 SENTENCE_END = re.compile(r"(?<!\bCo)(?<!\bNo)(?<!\bSt)(?<!\bMr)(?<!\bMs)(?<!\bDr)[.!?]”?(?=\s+[^a-z\s]|\s*\Z)")
+LIST_ITEM = re.compile(r"[ \t]*\n\s*(?:[•\uf0b7\uf0a7▪·–-]|\(?[a-z0-9]{1,3}\))[ \t][^\n]*")
+"""A bulleted or lettered line after a motion that introduced a list ("it was agreed to allocate the following:")."""
 MOTION_AT_MOST = 2500
 """A motion's block ends at its quote's close or its sentence's end; this long at most (an unclosed quote)."""
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
@@ -110,6 +112,9 @@ def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
         quoted = QUOTED.match(text, outcome.end(), limit)
         close = CLOSING.search(text, quoted.end(), limit) if quoted else SENTENCE_END.search(text, outcome.end(), limit)
         block_end = close.end() if close else limit
+        if not quoted and text.rfind(":", outcome.end(), block_end) != -1:  # a lead-in: its list belongs to it
+            while (item := LIST_ITEM.match(text, block_end, limit)) is not None:
+                block_end = item.end()
         line_start = text.rfind("\n", 0, match.start()) + 1
         blocks.append((max(line_start, start), trimmed_end(text, match.start(), block_end)))
     return blocks

@@ -6,6 +6,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 
+from precedent.corpus.chunking import hard_wrapped
+
 MARKUP = re.compile(
     r"\*{4}|\*\*"  # bold; "**10.10 a.m.****4. Drugs Strategy**": two bold runs, read apart
     r"|^[ \t]*#{1,6}[ \t]+"  # a heading's hashes
@@ -17,6 +19,13 @@ MARKUP = re.compile(
 )
 """What is dropped for display. Stored text, `--json` output and highlight offsets keep the converted text as
 indexed; only the app and the command line's text output show this cleaner form."""
+DOUBLE_SPACED = re.compile(MARKUP.pattern.replace(r"|(?<=\n\n)\n+", r"|(?<=\n)\n+"), MARKUP.flags)
+"""For a scanned page printed with a blank line after every line (hard-wrapped, `corpus.chunking.hard_wrapped`,
+and mostly blank lines): every blank line is dropped."""
+DOUBLE_SPACED_SHARE = 0.4
+"""A text is printed double-spaced when at least this share of its lines are blank."""
+SYMBOL_FONT = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "✓"})
+"""Bullets a PDF's Symbol or Wingdings font left as private-use characters, shown as what they print."""
 SEPARATES = re.compile(r"\*{4}|<br\b[^<>]*>|</(?:p|li)\s*>", re.IGNORECASE)
 """Markup standing between two pieces of text ("<p>one</p><p>two</p>"): shown as a space, not dropped."""
 
@@ -25,11 +34,16 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
     """`text` without `MARKUP`, and `spans` (character offsets into `text`) moved to match.
 
     "**(i) Review the strategy**" reads "(i) Review the strategy"; "29<sup>th</sup> September" reads "29th
-    September"; a "<script>" in a paper stays, as text.
+    September"; a "<script>" in a paper stays, as text. A scanned page's blank line after every printed line
+    is dropped; its Symbol-font bullets show as bullets.
     """
+    text = text.translate(SYMBOL_FONT)  # one character for one: offsets hold
+    lines = text.count("\n") + 1
+    spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines and hard_wrapped(text)
+    markup = DOUBLE_SPACED if spaced else MARKUP
     kept, starts, ends, dropped = [], [], [], [0]  # dropped[i]: characters the first i removals took out
     cursor = 0
-    for match in MARKUP.finditer(text):
+    for match in markup.finditer(text):
         instead = " " if SEPARATES.fullmatch(match.group(0)) else ""
         kept += [text[cursor : match.start()], instead]
         starts.append(match.start())

@@ -57,3 +57,18 @@ def test_every_offset_lands_in_order_inside_the_shown_text(text):
     starts = [start for start, _ in spans]
     assert starts == sorted(starts) and starts[0] == 0 and starts[-1] == len(shown)
     assert all(0 <= start <= len(shown) for start in starts)
+
+
+def test_a_double_spaced_scan_reads_single_spaced_with_its_bullets():
+    scan = (
+        "Proposed by Councillor Teskey;\n\nSeconded by Councillor Hartigan;\n\nAnd Resolved:\n\n"
+        "\u201cThat the allocation\n\nbe adopted\u201d.\n\n\uf0b7 \u20ac1,000 to Rathkeale."
+    )
+    shown, (mark,) = readable(scan, [(scan.index("And"), scan.index(":") + 1)])
+    assert shown == (
+        "Proposed by Councillor Teskey;\nSeconded by Councillor Hartigan;\nAnd Resolved:\n"
+        "\u201cThat the allocation\nbe adopted\u201d.\n\u2022 \u20ac1,000 to Rathkeale."
+    )
+    assert shown[mark[0] : mark[1]] == "And Resolved:"
+    typed = "Para one.\n\nPara two.\nline three\nline four\nline five"  # paragraphs of a typed paper stay apart
+    assert readable(typed)[0] == typed
