@@ -115,7 +115,8 @@ def test_motions_minuted_as_proposed_seconded_and_resolved_are_decisions():
 def test_a_motion_that_introduces_a_list_keeps_its_list():
     text = (
         "On the proposal of Councillor Keary, seconded by Councillor Ward, it was agreed to\n\n"
-        "allocate the following:\n\n\uf0b7 \u20ac2,000 to Adare Civic Trust.\n\n\uf0b7 \u20ac4,000 to Croagh Camogie Club."
+        "allocate the following:\n\n\uf0b7 \u20ac2,000 to Adare Civic Trust.\n\n"
+        "\uf0b7 \u20ac4,000 to Croagh Camogie Club."
     )
     after = "\n\nThe Members welcomed the allocations."
     assert [(text + after)[a:b] for a, b in resolved_blocks(text + after, 0, len(text + after))] == [text]
