@@ -30,6 +30,8 @@ NUMBER_WORDS = re.compile(
 WHEN_WORDS = re.compile(r"\b(when|what date|which date|what day)\b", re.IGNORECASE)
 WHO_WORDS = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:officer|member|councillor)s?\b", re.IGNORECASE)
 TABLE_RULE = re.compile(r"\|\s*-{2,}|NUMBER:")
+RULE_LINE = re.compile(r"(?m)^[ \t]*\|[ \t:|-]*-{2,}[ \t:|-]*(?:\n|$)")
+"""A pipe table's rule line ("|---|--|"): markup, not wording; an answer that quotes a table leaves it out."""
 QUESTION_WORDS = frozenset(
     terms("what when where who whom whose which why how about did does do was were is are has have had any many much")
 )
@@ -264,7 +266,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             kind, confident = "passage", False
     if not spans:
         spans = [(top.chunk.start, top.chunk.end)]
-    shown = " … ".join(readable(text[s:e])[0].strip(" \t\n|") for s, e in spans)  # no table cell's rule
+    shown = " … ".join(RULE_LINE.sub("", readable(text[s:e])[0]).strip(" \t\n|") for s, e in spans)
     if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
         if not top.citation().date_text:
             kind = "passage"
