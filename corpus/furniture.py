@@ -16,6 +16,12 @@ EDGE_LINES = 3
 """How many lines at a page's top and at its bottom may be furniture (pypdf may put a header last)."""
 REPEAT_SHARE = 0.3
 """A line at the edge of at least this share of pages (and of two or more) is a running header or footer."""
+RULED_BREAK = re.compile(r"(?m)^---[ \t]*$\n?")
+"""A converter's page break in text from a PDF: a line of three hyphens (a Markdown rule)."""
+CONVERTER_NOTE = re.compile(r"(?m)^[ \t]*\*?<small>[^\n]*</small>\*?[ \t]*$")
+"""A line that is only small print in markup, a converter's note ("Scanned page, text may contain errors")."""
+CONFIRMED_SHARE = 0.5
+"""Rules are page breaks only when at least this share of the pages after the first print their number."""
 HYPHEN = re.compile(r"([^\W\d_]+)-\n([^\W\d_]+)")
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -48,6 +54,36 @@ def find_furniture(text: str, page_starts: tuple[int, ...]) -> Furniture:
                 spans.append((a, b))
         labels.append(label)
     return Furniture(tuple(sorted(spans)), tuple(labels))
+
+
+def ruled_pages(text: str) -> tuple[tuple[int, ...], Furniture] | None:
+    """Page starts and furniture of a text converted from a PDF with a "---" line at each page break, or None.
+
+    A Markdown rule is also a plain section break, so the rules count as pages only when the pages' own
+    printed numbers (or a converter's note opening them) confirm them. Furniture here is the rules, the page
+    numbers and the converter's notes; a line repeated at page edges is not, since in minutes it is as often
+    the record ("And Resolved:").
+    """
+    rules = [(m.start(), m.start() + len(m[0].rstrip("\n"))) for m in RULED_BREAK.finditer(text)]
+    if not rules:
+        return None
+    starts = (0, *(b + 1 for _, b in rules if b + 1 < len(text)))
+    found = find_furniture(text, starts)
+    noted = [bool(CONVERTER_NOTE.match(text, _first_line(text, start))) for start in starts]
+    confirmed = sum(bool(label) or note for label, note in zip(found.labels[1:], noted[1:], strict=True))
+    if confirmed < max(1, CONFIRMED_SHARE * (len(starts) - 1)):
+        return None
+    numbers = [(a, b) for a, b in found.spans if PAGE_NUMBER.match(text[a:b].replace("*", ""))]
+    notes = [(m.start(), m.end()) for m in CONVERTER_NOTE.finditer(text)]
+    return starts, Furniture(tuple(sorted({*numbers, *rules, *notes})), found.labels)
+
+
+def _first_line(text: str, start: int) -> int:
+    """Where the first non-blank line at or after `start` begins."""
+    blank = re.compile(r"[ \t]*\n").match
+    while (found := blank(text, start)) is not None:
+        start = found.end()
+    return start
 
 
 def blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:

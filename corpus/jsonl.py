@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from precedent.corpus.document import Document
-from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.corpus.text import clean_title, normalise_newlines, title_from_text, with_ruled_pages
 
 from precedent.errors import UnreadableFile
 
@@ -33,7 +33,8 @@ def read_jsonl(data: bytes, path: Path) -> tuple[list[Document], list[Unreadable
             continue
         first_line[doc_id] = number
         text = normalise_newlines(text)
-        documents.append(Document(doc_id, f"{path}#{doc_id}", text, clean_title(title) or title_from_text(text)))
+        document = Document(doc_id, f"{path}#{doc_id}", text, clean_title(title) or title_from_text(text))
+        documents.append(with_ruled_pages(document))
     if not documents and not failures:
         raise UnreadableFile(path, "empty file (no records)")
     return documents, failures

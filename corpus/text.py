@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from precedent.corpus.document import Document
+from precedent.corpus.furniture import line_end_hyphens, ruled_pages
 
 from precedent.errors import UnreadableFile
 
@@ -29,7 +31,23 @@ def read_text(data: bytes, path: Path, doc_id: str) -> Document:
     text = normalise_newlines(text)
     if not text.strip():
         raise UnreadableFile(path, "empty file (only whitespace)")
-    return Document(doc_id, str(path), text, title_from_text(text), warnings=warnings)
+    return with_ruled_pages(Document(doc_id, str(path), text, title_from_text(text), warnings=warnings))
+
+
+def with_ruled_pages(doc: Document) -> Document:
+    """`doc` with pages, page numbers and running headers when its text marks page breaks with "---" lines
+    (a PDF converted to Markdown, as scanned minutes often are); unchanged otherwise."""
+    paged = ruled_pages(doc.text)
+    if paged is None:
+        return doc
+    starts, furniture = paged
+    return replace(
+        doc,
+        page_starts=starts,
+        page_labels=furniture.labels if any(furniture.labels) else (),
+        furniture=furniture.spans,
+        hyphens=line_end_hyphens(doc.text),
+    )
 
 
 def decode(data: bytes, path: Path) -> tuple[str, tuple[str, ...]]:

@@ -67,13 +67,9 @@ class Decision:
 
 def register(index: Index, filters: Filters = Filters()) -> list[Decision]:
     """Every RESOLVED block in the index that `filters` keep, newest meeting first."""
-    by_block: dict[tuple[str, int], list] = {}
-    for position, chunk in enumerate(index.chunks):
-        if chunk.kind == "resolved":
-            by_block.setdefault(_block_of(index, chunk), []).append(position)
     allowed = filters.mask(index.chunks) if filters.active else None
     out = []
-    for (doc_id, start, end), positions in by_block.items():
+    for (doc_id, start, end), positions in _blocks(index).items():
         if allowed is not None and not any(allowed[p] for p in positions):
             continue
         chunks = sorted((index.chunks[p] for p in positions), key=lambda c: c.start)
@@ -95,21 +91,19 @@ def decisions(
         return []
     best = hits[0].score
     scores: dict[tuple[str, int, int], float] = {}
-    members: dict[tuple[str, int, int], list] = {}
     for hit in hits:
         if hit.score < cutoff * best:
             break
         key = _block_of(index, hit.chunk)
         scores[key] = max(scores.get(key, 0.0), hit.score)
-    for chunk in index.chunks:
-        if chunk.kind == "resolved" and (key := _block_of(index, chunk)) in scores:
-            members.setdefault(key, []).append(chunk)
+    blocks = _blocks(index)
     found = [
         replace(
-            _decision(index, doc_id, start, end, sorted(members[(doc_id, start, end)], key=lambda c: c.start)),
+            _decision(index, doc_id, start, end, sorted((index.chunks[p] for p in blocks[key]), key=lambda c: c.start)),
             score=score,
         )
-        for (doc_id, start, end), score in scores.items()
+        for key, score in scores.items()
+        for doc_id, start, end in [key]
     ]
     return sorted(found, key=lambda d: (d.citation.meeting_date, d.citation.doc_id, -d.start), reverse=True)
 
@@ -136,6 +130,20 @@ def block_span(record: dict, offset: int) -> tuple[int, int] | None:
                 if start <= offset < end:
                     return start, end
     return None
+
+
+def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:
+    """Each RESOLVED block of the index with the positions of its passages, found once per loaded index: a
+    topic query then looks its blocks up instead of walking every passage of a large archive."""
+    cached = vars(index).get("_resolved_blocks")
+    if cached is not None and cached[0] is index.chunks:
+        return cached[1]
+    by_block: dict[tuple[str, int, int], list[int]] = {}
+    for position, chunk in enumerate(index.chunks):
+        if chunk.kind == "resolved":
+            by_block.setdefault(_block_of(index, chunk), []).append(position)
+    vars(index)["_resolved_blocks"] = (index.chunks, by_block)
+    return by_block
 
 
 def _block_of(index: Index, chunk) -> tuple[str, int, int]:

@@ -130,6 +130,70 @@ def test_bundled_corpus_reads_every_file_verbatim():
 # --- plain text ------------------------------------------------------------------------------------------
 
 
+SCANNED_NOTE = "*<small>Scanned page, text may contain errors. See original file for clarity</small>*"
+
+
+def scanned_minutes() -> str:
+    """Minutes converted from a scanned PDF as Limerick's are: a "---" rule at each page break, the page's
+    printed number on its first line, a converter's note under it."""
+    pages = [
+        "MINUTES OF PROCEEDINGS AT MEETING OF THE MUNICIPAL DISTRICT OF ADARE-RATHKEALE\n\n"
+        "1. Adoption of Minutes\n\nProposed by Councillor Teefy;\nSeconded by Councillor Ryan;\n"
+        "And Resolved:\n\n“That the Minutes be adopted.”\n",
+        "2. Road Works Programme\n\nThe Senior Engineer outlined the programme of road works for\n"
+        "the district, with resurfacing planned at Askeaton and Rathkeale.\n",
+        "3. Any Other Business\n\nThe Cathaoirleach thanked the Members for their attendance at\n"
+        "the meeting and this concluded the meeting.\n",
+    ]
+    numbered = [pages[0]] + [f"{SCANNED_NOTE}  \n\n{n}\n\n{page}" for n, page in enumerate(pages[1:], start=2)]
+    return "\n---\n\n".join(numbered)
+
+
+def test_scanned_minutes_with_ruled_page_breaks_have_pages_and_furniture(tmp_path):
+    text = scanned_minutes()
+    path = tmp_path / "minutes.jsonl"
+    path.write_text(json.dumps({"_id": "md-2019-05", "title": "Minutes", "text": text}) + "\n", encoding="utf-8")
+
+    [doc] = read_corpus([path]).documents
+
+    assert doc.text == text
+    assert len(doc.page_starts) == 3
+    assert doc.page_at(text.index("Road Works Programme")) == 2
+    assert doc.page_at(text.index("Any Other Business")) == 3
+    assert doc.page_labels == ("", "2", "3")
+    furniture = sorted(text[a:b].strip() for a, b in doc.furniture)
+    assert furniture == sorted(["---", "---", "2", "3", SCANNED_NOTE, SCANNED_NOTE])
+
+
+def test_passages_of_scanned_minutes_leave_out_rules_page_numbers_and_notes(tmp_path):
+    from precedent.corpus.chunking import chunk_document
+    from precedent.corpus.papers import parse_document
+
+    path = tmp_path / "minutes.md"
+    path.write_text(scanned_minutes(), encoding="utf-8")
+    [doc] = read_corpus([path]).documents
+
+    chunks = chunk_document(parse_document(doc))
+
+    assert chunks
+    for chunk in chunks:
+        assert chunk.text == doc.text[chunk.start : chunk.end]
+        assert "---" not in chunk.text and "Scanned page" not in chunk.text
+        assert not any(line.strip() in {"2", "3"} for line in chunk.text.splitlines())
+    road = next(chunk for chunk in chunks if "resurfacing" in chunk.text)
+    assert road.page == 2
+    assert road.item == 2
+
+
+def test_markdown_rules_without_page_numbers_are_section_breaks_not_pages(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_text("# Report\n\nPurpose of the report.\n\n---\n\n## Background\n\nText.\n", encoding="utf-8")
+
+    [doc] = read_corpus([path]).documents
+
+    assert doc.page_starts == () and doc.furniture == ()
+
+
 def test_markdown_file_keeps_text_and_takes_title_from_first_line(tmp_path):
     path = tmp_path / "cabinet.md"
     path.write_bytes(b"\xef\xbb\xbf\r\n  ## **Cabinet   minutes**  \r\n\r\nItem 1\rItem 2\n")
