@@ -24,6 +24,9 @@ CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 """A run of spaces inside a laid-out line: a table's cell break when the lines around it break at the same
 column, else a word space that layout widened (a superscript, a glyph of unknown width)."""
 
+Cell = tuple[int, int, str]
+"""A cell of a laid-out line: the columns it starts and ends at, and its text."""
+
 
 def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
     """Pages' text joined by a blank line; pypdf's complaints become `Document.warnings`, not log noise."""
@@ -106,40 +109,107 @@ def _ligatures(text: str) -> str:
 
 def tidy_layout(text: str) -> str:
     """pypdf's layout text made plain: indentation and runs of blank lines dropped, gaps inside a line made
-    one space, except gaps at the same column in neighbouring lines, which are a table's cell breaks (a tab)."""
+    one space, except gaps at the same column in neighbouring lines, which are a table's cell breaks (a tab).
+    A table row whose cells wrap over several lines is read cell after cell (`table_rows`)."""
     lines = [line.rstrip() for line in text.split("\n")]
     gaps = [{m.end() for m in CELL_GAP.finditer(line.strip() and line)} for line in lines]
-    out: list[str] = []
+    laid: list[list[Cell] | None] = []
     for i, line in enumerate(lines):
         if not line.strip():
-            if out and out[-1]:
-                out.append("")
+            laid.append(None)
             continue
         near = _neighbours_gaps(lines, gaps, i)
         aligned = {col for col in gaps[i] if near & {col - 1, col, col + 1}}
-        cells = []
-        cursor = len(line) - len(line.lstrip())
+        cells: list[Cell] = []
+        start = cursor = len(line) - len(line.lstrip())
+        parts: list[str] = []
         for match in CELL_GAP.finditer(line):
             if match.start() < cursor:
                 continue
-            cells.append(line[cursor : match.start()])
-            cells.append("\t" if match.end() in aligned else " ")
+            parts.append(line[cursor : match.start()])
+            if match.end() in aligned:
+                cells.append((start, match.start(), "".join(parts)))
+                parts, start = [], match.end()
+            else:
+                parts.append(" ")
             cursor = match.end()
-        cells.append(line[cursor:])
-        out.append("".join(cells))
+        parts.append(line[cursor:])
+        cells.append((start, len(line), "".join(parts)))
+        laid.append(cells)
+    out: list[str] = []
+    for row in table_rows(laid):
+        if row is None:
+            if out and out[-1]:
+                out.append("")
+            continue
+        out.append("\t".join(cell for _, _, cell in row))
     return "\n".join(out).strip("\n")
 
 
+def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
+    """Laid-out lines (each its cells, None for a blank line) with each wrapped table row made one line of
+    cells, a cell's wrapped lines joined by a space.
+
+    Cells are top-aligned, so below a row's first line (two or more cells) its wrapped lines fill some of
+    the same columns, each column until its cell ends. A line continues the row when each of its cells
+    starts at a column the line above has a cell at and ends before the row's next column starts, and it
+    fills fewer columns than the line above, or the same ones but fewer than the widest line of its block.
+    A line filling every column of the line above, a new column, or running across a column (a paragraph
+    under the table) starts afresh. A table whose single-line rows leave a column empty, under a row that
+    fills it, cannot be told from wrapped cells: its rows are read as one."""
+    widest = [0] * len(lines)
+    i = 0
+    while i < len(lines):  # each run of lines between blank lines: the most cells any line of it has
+        j = i
+        while j < len(lines) and lines[j] is not None:
+            j += 1
+        most = max((len(line or ()) for line in lines[i:j]), default=0)
+        widest[i:j] = [most] * (j - i)
+        i = j + 1
+    i = 0
+    while i < len(lines):
+        first = lines[i]
+        if first is None or len(first) < 2:
+            yield first
+            i += 1
+            continue
+        columns = [start for start, _, _ in first]
+        bounds = dict(zip(columns, [*columns[1:], None], strict=True))
+        cells = [[text] for _, _, text in first]
+        above = columns
+        j = i + 1
+        while j < len(lines) and (line := lines[j]) is not None:
+            starts = [_column(start, above) for start, _, _ in line]
+            if None in starts or len(set(starts)) < len(starts):
+                break
+            if len(line) > len(above) or (len(line) == len(above) and len(line) >= widest[j]):
+                break
+            ends = [end for _, end, _ in line]
+            if any(bounds[col] is not None and end >= bounds[col] for col, end in zip(starts, ends, strict=True)):
+                break
+            for col, (_, _, text) in zip(starts, line, strict=True):
+                cells[columns.index(col)].append(text)
+            above = starts
+            j += 1
+        yield [(start, end, " ".join(parts)) for (start, end, _), parts in zip(first, cells, strict=True)]
+        i = j
+
+
+def _column(col: int, columns: list[int]) -> int | None:
+    """The column in `columns` that a cell starting at `col` lines up with (within a character), if any."""
+    return next((c for c in columns if abs(c - col) <= 1), None)
+
+
 def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int = 3) -> set[int]:
-    """The gap columns of the nearest lines above and below line `i` that have gaps, within `reach` lines
-    and not past a blank line: a table row's neighbour may be a cell's wrapped second line."""
+    """The columns where a cell starts in the lines within `reach` above and below line `i`, not past a
+    blank line: their gaps' ends and their indentation, as a table row's neighbour may be a cell's wrapped
+    line on its own (the cells left of it ended) or a row leaving a column empty."""
     near: set[int] = set()
     for step in (-1, 1):
         j = i + step
         while 0 <= j < len(lines) and abs(j - i) <= reach and lines[j].strip():
-            if gaps[j]:
-                near |= gaps[j]
-                break
+            near |= gaps[j]
+            near.add(len(lines[j]) - len(lines[j].lstrip()))
             j += step
     return near
 

@@ -13,6 +13,7 @@ from precedent.corpus.document import Document
 from precedent.corpus.furniture import find_furniture, joined, line_end_hyphens
 from precedent.corpus.packs import referenced_papers
 from precedent.corpus.papers import parse_document
+from precedent.corpus.pdf import tidy_layout
 from precedent.corpus.readers import read_file
 from precedent.eval.scoring import answers, load_questions
 
@@ -147,6 +148,54 @@ def test_pages_are_right_for_every_dev_quote_in_the_packs(pdf_packs, pdf_docs):
             assert {c.page for c in answering} <= holding, evidence.quote
             checked += 1
     assert checked >= 15
+
+
+WRAPPED_TABLE = (
+    "# Work programme\n\n"
+    "Item\tLead officer\tBrief summary of the issue\tSource\n"
+    "Reports from Outside Bodies\tAdrian West\tAt their meeting on 8 October the committee decided to receive"
+    " reports from those outside bodies that received grant funding from the local authority.\tScruco 8/10/14\n"
+    "City Centre First\tNigel Clews\tTo invite comments from the Board.\tChair\n"
+    "Air Quality\tHamish Simmonds\tAn update on the action plan.\tScruco\n\n"
+    "The committee may add items to the work programme at any meeting, and the chair may ask for a briefing"
+    " note on any item before it is considered by the committee.\n"
+)
+
+
+def test_a_table_row_with_wrapped_cells_reads_cell_after_cell(tmp_path):
+    [doc] = read_file(make_pdf(WRAPPED_TABLE, tmp_path / "table.pdf"), "table.pdf")
+    body = doc.text[: doc.furniture[0][0]] if doc.furniture else doc.text
+    rows = [line for line in body.split("\n") if "\t" in line]
+    source_rows = [line for line in WRAPPED_TABLE.split("\n") if "\t" in line]
+    assert rows == source_rows  # the wrapped row is one line again, its cells in order
+    assert "Reports from Outside Bodies\tAdrian West\tAt their meeting" in doc.text
+    printed = re.sub(r"\s+", "", WRAPPED_TABLE.replace("# ", ""))
+    assert re.sub(r"\s+", "", body) == printed  # every word kept, in the order it was written
+    paragraph = WRAPPED_TABLE.split("\n\n")[-1].split()[:6]
+    assert " ".join(paragraph) in doc.text  # the paragraph under the table is not read into its last row
+
+
+def test_layout_lines_of_one_row_are_joined_per_cell_and_prose_is_left_alone():
+    layout = (
+        " Meeting           Work                         Lead           Brief summary                      Source\n"
+        " Date              item                         Officer\n"
+        " Reports           - Albany Theatre Trust                      At their meeting on 8/10/14,       Scruco\n"
+        " from              - Belgrade Theatre                          Scruco decided to receive          8/10/14\n"
+        " Outside           Trust                                       reports from outside bodies\n"
+        " Bodies                                                        that received funding.\n"
+        " Next              Air Quality Plan                            An update on progress              Scruco\n"
+        " The committee noted the report, and asked for an update on the plan at its next meeting in March.\n"
+    )
+    assert tidy_layout(layout).split("\n") == [
+        "Meeting Date\tWork item\tLead Officer\tBrief summary\tSource",
+        "Reports from Outside Bodies\t- Albany Theatre Trust - Belgrade Theatre Trust"
+        "\tAt their meeting on 8/10/14, Scruco decided to receive reports from outside bodies that received"
+        " funding.\tScruco 8/10/14",
+        "Next\tAir Quality Plan\tAn update on progress\tScruco",
+        "The committee noted the report, and asked for an update on the plan at its next meeting in March.",
+    ]
+    single = " Name        Role        Date\n Ann Smith   Chair       3 May\n Bob Jones   Member      4 May\n"
+    assert tidy_layout(single) == "Name\tRole\tDate\nAnn Smith\tChair\t3 May\nBob Jones\tMember\t4 May"
 
 
 def test_pack_is_split_into_its_papers_at_the_pages_its_agenda_names(pdf_docs):
