@@ -14,12 +14,12 @@ from functools import cache
 
 from precedent.corpus.dates import format_date
 from precedent.corpus.furniture import joined
-from precedent.corpus.markup import TAG, alnum_count, clean_line
+from precedent.corpus.markup import TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 16
+CHUNKER_VERSION = 17
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -47,6 +47,10 @@ class ChunkerSettings:
     lead_ins: bool = True
     """A passage that starts inside a list carries the sentence introducing the list ("The additional
     services commissioned in 2022/23 will be continued in 2023/24 including:") in its header."""
+    item_openings: bool = True
+    """A minute item's passages after its first carry the item's opening words in their header: an item
+    titled "Question submitted by Councillor X" or "Planning Directorate" says what it is about only in
+    the lines under its title."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -197,6 +201,8 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
     if paper.items and paper.paper_type != "agenda":
         for item in paper.items:
             fields = {"item": item.number, "item_title": item.title, "private": item.private}
+            if settings.item_openings:
+                fields["opening"] = item_opening(text, item.start, item.end, item.title)
             cursor = item.start
             for block_start, block_end in item.resolved:
                 yield cursor, block_start, "item", fields
@@ -227,6 +233,38 @@ def _section_kind(paper: Paper, title: str) -> str:
     if paper.paper_type in ("report", "briefing note") and RECOMMENDATIONS.search(title):
         return "recommendation"
     return "section"
+
+
+OPENING_CHARS = 160
+
+
+def item_opening(text: str, start: int, end: int, title: str) -> tuple[str, int]:
+    """The first `OPENING_CHARS` characters of an item after its number and title, and where its title ends:
+    passages starting after that point carry the opening in their header.
+
+    Returns ("", end) when the item has no text after its title or opens a list of matters.
+    """
+    heading = _letters(title)
+    seen, after_title, words, cursor = "", None, [], start
+    for line in text[start : min(end, start + 4000)].split("\n"):
+        line_end = cursor + len(line)
+        cursor = line_end + 1
+        if after_title is None:
+            seen += _letters(line)
+            if heading in seen:
+                after_title = line_end
+            continue
+        cleaned = flat(line)
+        if cleaned:
+            words.append(cleaned)
+            if sum(len(w) + 1 for w in words) >= OPENING_CHARS:
+                break
+    if after_title is None or not words or LIST_ITEM.match(words[0]):
+        return "", end  # an item of several lettered matters ("(a) Circulated ...") has no one opening
+    opening = " ".join(words)
+    if len(opening) > OPENING_CHARS:
+        opening = opening[:OPENING_CHARS].rsplit(" ", 1)[0] + " …"
+    return opening, after_title + 1
 
 
 def _only_a_heading(piece: str, fields: dict) -> bool:
@@ -340,7 +378,7 @@ def _cells(row: str) -> str:
     return " | ".join(cell for cell in (clean_line(c) for c in re.split(r"[|\t]", row)) if cell)
 
 
-def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
+def _header(parsed: ParsedDocument, paper: Paper, fields: dict, opening: str = "") -> str:
     title = paper.title or paper.paper_type
     parts = [f"{paper.parent} – {title}" if paper.parent else title]
     date_text = format_date(paper.meeting_date)
@@ -348,6 +386,8 @@ def _header(parsed: ParsedDocument, paper: Paper, fields: dict) -> str:
         parts.append(date_text)
     if fields.get("item") is not None:
         parts.append(f"Minute {fields['item']}: {fields['item_title']}")
+    if opening:
+        parts.append(opening)
     if fields.get("section"):
         parts.append(fields["section"])
     return " | ".join(clean_line(p) for p in parts if p)
@@ -367,12 +407,15 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
         covered = units or [(paper.start, paper.end, "section", {})]
         for unit_start, unit_end, kind, fields in covered:
             header = _header(parsed, paper, fields) if settings.headers else ""
+            opening, opening_end = fields.get("opening", ("", 0))
+            opened = _header(parsed, paper, fields, opening) if settings.headers and opening else header
             for part_start, part_end in _without_blank_pages(text, unit_start, unit_end, doc.furniture):
                 for start, end in _pieces(splitter, text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
                     if _only_a_heading(piece, fields):
                         continue
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
+                    here = opened if start >= opening_end else header  # the first passage holds the opening
                     if settings.headers and settings.lead_ins and not columns:
                         columns = list_lead_in(text, start, unit_start)
                     chunks.append(
@@ -381,7 +424,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             start=start,
                             end=end,
                             text=piece,
-                            header=f"{header} | {columns}" if columns else header,
+                            header=f"{here} | {columns}" if columns else here,
                             kind=kind,
                             paper_type=paper.paper_type,
                             paper_title=paper.title,

@@ -45,7 +45,8 @@ def test_resolution_is_its_own_passage_with_item_and_date():
     assert chunk.item_title == "Call-In Stage 2 - Public Space Protection Order (Coventry Dog Control)"
     assert chunk.header == (
         "Minutes of the meeting of 4 February 2015 | Minute 43: Call-In Stage 2 - Public Space Protection "
-        "Order (Coventry Dog Control) | Resolution"
+        "Order (Coventry Dog Control) | The Chair, Councillor Skipper reported that at their meeting on 6th "
+        "January, 2015 Cabinet approved proposals about the creation of a City-wide Public Space … | Resolution"
     )
     assert chunk.indexed_text == chunk.header + "\n" + chunk.text
 
@@ -208,3 +209,23 @@ def test_the_bundled_papers_are_not_hard_wrapped(name):
 
     assert not hard_wrapped((BUNDLED_CORPUS / name).read_text(encoding="utf-8"))
     assert hard_wrapped(SCANNED)
+
+
+def test_later_passages_of_an_item_carry_its_opening_in_their_header():
+    # "Question submitted by Councillor X" names no topic; the question under it does.
+    reply = " ".join(f"Sentence {n} of the reply about the works programme for the district." for n in range(40))
+    text = (
+        "MINUTES OF PROCEEDINGS AT MEETING OF THE MUNICIPAL DISTRICT OF NEWCASTLE WEST\n\nPresent: Cllr Galvin.\n\n"
+        "**5.**\n\n**Question submitted by Councillor L. Galvin**\n\n"
+        "***I will ask at the next Meeting that the footpath be repaired outside Pet World, Abbeyfeale.***\n\n"
+        f"**REPLY:** {reply}\n\n"
+        "**6.**\n\n**Disposal of Land**\n\n(a) Circulated, report on the disposal of a site at Main Street.\n\n"
+        f"{reply}\n\n"
+    )
+    doc = Document("nw.txt", "nw.txt", text, "Minutes - Monthly Meeting of Newcastle West")
+    chunks = chunk_document(parse_document(doc))
+    question = [c for c in chunks if c.item == 5]
+    assert len(question) >= 2
+    assert "footpath be repaired" not in question[0].header  # the first passage holds the question itself
+    assert all("I will ask at the next Meeting that the footpath be repaired" in c.header for c in question[1:])
+    assert all(c.header.endswith("Minute 6: Disposal of Land") for c in chunks if c.item == 6)  # several matters
