@@ -16,13 +16,13 @@ AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([
 WEB_ITEM = re.compile(r"(?m)^(\d{1,3})\.[ \t]*\n\s*\n?([^\n]{2,200})$")
 RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*RESOLVED\b", re.IGNORECASE)
 MOTION = re.compile(
-    r"(?im)^[ \t#>*-]*(?:\*\*)?[ \t]*(?:proposed\s+by\b|on\s+the\s+proposal\s+of\b"
-    r"|it\s+was\s+(?:\w+\s+){0,2}?(?:agreed|resolved)\b"
+    r"(?im)(?:^[ \t#>*-]*(?:\*\*)?[ \t]*|(?<=[.!?”] ))(?:proposed\s+by\b|on\s+the\s+proposal\s+of\b"
+    r"|it\s+was\s+(?:\w+\s+){0,2}?(?:agreed|resolved)\b|it\s+was\s+proposed\s+by\b"
     r"|(?:the\s+)?(?:an\s+)?(?:leas-)?(?:cathaoirleach|mayor|chair\w*)\s+declared\s+the\s+)"
 )
-"""Where a decision minuted as a motion starts: "Proposed by Councillor X; Seconded by Councillor Y; And
-Resolved:", "On the proposal of ..., it was agreed that", "It was unanimously agreed", "The Cathaoirleach
-declared the motion carried"."""
+"""Where a decision minuted as a motion starts, at a line's or a sentence's start: "Proposed by Councillor X;
+Seconded by Councillor Y; And Resolved:", "On the proposal of ..., it was agreed that", "It was unanimously
+agreed", "It was proposed by X, seconded by Y and agreed", "The Cathaoirleach declared the motion carried"."""
 OUTCOME = re.compile(r"(?i)\b(?:resolved|agreed|carried|defeated|adopted|approved|lost)\b")
 """A motion is a decision once its outcome is minuted, within `OUTCOME_WITHIN` characters of its start."""
 OUTCOME_WITHIN = 400
@@ -40,7 +40,8 @@ FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
 
 
 def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
-    """The longest chain of consecutively numbered candidates in document order.
+    """The longest chain of consecutively numbered candidates in document order; one missing number
+    ("4." then "6.": unreadable in a scan, or a withdrawn item) does not break a chain.
 
     A minute numbered 43 must follow 42; numbered paragraphs of a report quoted inside an item ("1.
     Context") break no chain because the chain is chosen by length, not by first appearance. Each candidate's
@@ -51,7 +52,8 @@ def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int,
     length = [0] * len(candidates)
     first_at: dict[int, int] = {}
     for i in range(len(candidates) - 1, -1, -1):
-        following[i] = first_at.get(candidates[i][0] + 1)
+        number = candidates[i][0]
+        following[i] = first_at.get(number + 1, first_at.get(number + 2))  # a number OCR lost or minutes skip
         length[i] = 1 + (length[following[i]] if following[i] is not None else 0)
         first_at[candidates[i][0]] = i
     best: list[tuple[int, int, str, int]] = []
@@ -116,7 +118,8 @@ def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
             while (item := LIST_ITEM.match(text, block_end, limit)) is not None:
                 block_end = item.end()
         line_start = text.rfind("\n", 0, match.start()) + 1
-        blocks.append((max(line_start, start), trimmed_end(text, match.start(), block_end)))
+        block_start = line_start if not text[line_start : match.start()].strip(" \t#>*-") else match.start()
+        blocks.append((max(block_start, start), trimmed_end(text, match.start(), block_end)))
     return blocks
 
 

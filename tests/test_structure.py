@@ -355,3 +355,28 @@ def test_a_minute_number_on_a_line_of_its_own_takes_the_title_below_it():
         (2, "Public Realm Works in Adare"),
         (3, "Any Other Business"),
     ]
+
+
+def test_one_missing_minute_number_does_not_cut_the_items_before_it():
+    # A scan that lost "5." (or minutes that skip a withdrawn item) keeps items 1-4 and 6-11 alike.
+    numbers = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
+    body = "".join(
+        f"**{n}.**\n\n**Matter number {n}**\n\nThe Members discussed matter {n} at some length and noted it.\n\n"
+        for n in numbers
+    )
+    text = "MINUTES OF PROCEEDINGS AT MEETING OF THE METROPOLITAN DISTRICT\n\nPresent: Councillor Daly.\n\n" + body
+    (minutes,) = parse_document(Document("md.txt", "md.txt", text, "Minutes - Monthly Meeting")).papers
+    assert [i.number for i in minutes.items] == numbers
+    assert minutes.items[0].title == "Matter number 1"
+
+
+def test_a_motion_starting_mid_line_is_a_decision_from_its_own_sentence():
+    # Scanned minutes wrap lines anywhere, so a decision often starts after another sentence on its line.
+    text = (
+        "Members welcomed the proposed construction of the boundary wall. It was proposed by Councillor\n\n"
+        "Slattery, seconded by Councillor Kiely and agreed to approve the Part 8. Members then\n\n"
+        "noted the report and it was proposed by Councillor Galvin to defer the next matter."
+    )
+    assert [text[a:b] for a, b in resolved_blocks(text, 0, len(text))] == [
+        "It was proposed by Councillor\n\nSlattery, seconded by Councillor Kiely and agreed to approve the Part 8."
+    ]
