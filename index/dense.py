@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-EXACT_LIMIT = 50_000
-"""Up to this many vectors a flat index is exact and fast (~10 ms a query on 2 cores). The Limerick archive
-(29,710 passages, 83,523 window vectors) took 15 ms a query flat; IVF answers it in about 1 ms with
-recall@10 0.969 against exact search on its real vectors (benchmarks/scale.py)."""
+EXACT_LIMIT = 200_000
+"""Up to this many vectors search is exact: a council's archive is searched exactly (Limerick's 975 minutes,
+76,799 window vectors: ~15 ms a query flat on one core). IVF with 32 of its lists probed there cost MRR@10
+0.782 -> 0.725 on held-out questions, and 256 lists 0.765 (docs/design.md); beyond this size, IVF."""
 NPROBE = 32
 TRAIN_PER_LIST = 40
 """IVF training sample: this many vectors per inverted list (FAISS warns below 39)."""
