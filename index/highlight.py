@@ -19,6 +19,14 @@ question's words are in it, the answer in the item it introduces, so the two are
 MIN_SENTENCE = 12
 LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 """A single line break: in a hard-wrapped passage (a scanned page's printed lines) it continues the sentence."""
+WRAPPED_BLANK = re.compile(
+    r"(?m)(?:^[^\n]{60,}[^\s.!?:;”\"*|-]\n\n(?=\S)(?![-•*▪·–\uf0b7]|\d+(?:\.\d+)*[.)]?\s)"
+    r"|[^\s.!?:;”\"*|-]\n\n(?=[a-z]|\d(?!\d*(?:\.\d+)*[.)]?\s)))"
+)
+"""A blank line where the sentence goes on, as a scan printed double-spaced has after every line: after a
+full-width line that ends mid-sentence ("on the Old\n\nCork Road"), or before a lowercase word or a number
+("approve the Part\n\n8, subject to"); not a heading's ("Briefing Note\n\nTo: ...") nor a list's
+("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity")."""
 
 
 HEADER_WEIGHT = 0.5
@@ -65,8 +73,10 @@ def best_sentences(
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of the sentences of a passage, white space trimmed; a hard-wrapped passage's sentences run on
-    across its single line breaks."""
-    found = LINE_BREAK.sub(" ", text) if hard_wrapped(text) else text  # same length: offsets hold
+    across its single line breaks, and across blank lines that fall mid-sentence (`WRAPPED_BLANK`)."""
+    found = text
+    if hard_wrapped(text) or blank_lines_wrap_sentences(text):  # every substitution keeps the length: offsets hold
+        found = WRAPPED_BLANK.sub(lambda m: m.group(0)[:-2] + "  ", LINE_BREAK.sub(" ", text))
     spans = []
     for match in SENTENCE.finditer(found):
         stripped = match.group(0).strip()
@@ -74,6 +84,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             start = match.start() + match.group(0).index(stripped[0])
             spans.append((start, start + len(stripped)))
     return spans
+
+
+def blank_lines_wrap_sentences(text: str) -> bool:
+    """Whether most blank lines of `text` fall inside a sentence: a double-spaced scan too short for
+    `hard_wrapped` to judge ("approve the Part\n\n8, subject to ... on the Old\n\nCork Road")."""
+    blank = text.count("\n\n")
+    return blank > 0 and len(WRAPPED_BLANK.findall(text)) * 2 >= blank
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

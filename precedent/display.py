@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from precedent.corpus.chunking import hard_wrapped
+from precedent.index.highlight import blank_lines_wrap_sentences
 
 MARKUP = re.compile(
     r"\*{4}|\*\*"  # bold; "**10.10 a.m.****4. Drugs Strategy**": two bold runs, read apart
@@ -39,7 +40,8 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
     """
     text = text.translate(SYMBOL_FONT)  # one character for one: offsets hold
     lines = text.count("\n") + 1
-    spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines and hard_wrapped(text)
+    spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
+    spaced = spaced and (hard_wrapped(text) or blank_lines_wrap_sentences(text))
     markup = DOUBLE_SPACED if spaced else MARKUP
     kept, starts, ends, dropped = [], [], [], [0]  # dropped[i]: characters the first i removals took out
     cursor = 0

@@ -72,3 +72,15 @@ def test_a_double_spaced_scan_reads_single_spaced_with_its_bullets():
     assert shown[mark[0] : mark[1]] == "And Resolved:"
     typed = "Para one.\n\nPara two.\nline three\nline four\nline five"  # paragraphs of a typed paper stay apart
     assert readable(typed)[0] == typed
+    headed = "**Item 4**\n\nThe Members noted it.\n\nIt was agreed.\n\nThe Chair thanked them."
+    assert readable(headed)[0] == headed.replace("**", "")
+
+
+def test_a_short_double_spaced_decision_reads_single_spaced():
+    # Too few lowercase joins for `hard_wrapped`; the blank lines fall mid-sentence all the same.
+    scan = (
+        "It was proposed by Councillor Slattery, seconded by Councillor Kiely and agreed to approve the Part\n\n"
+        "8, subject to the amendment that a section of the footpath at the development location on the Old\n\n"
+        "Cork Road, also be removed."
+    )
+    assert readable(scan)[0] == scan.replace("\n\n", "\n")

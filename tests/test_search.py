@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from precedent.index.filters import Filters
 from precedent.index.fusion import convex_fusion
-from precedent.index.highlight import best_sentences
+from precedent.index.highlight import best_sentences, sentence_spans
 from precedent.index.rerank import LATEST_AMONG, about_period, boost_period, dates_named, query_period
 from precedent.index.search import CONFIGS, DEFAULT_CONFIG, search
 
@@ -378,3 +378,18 @@ def test_overlapping_marks_are_joined():
     text = "The committee is recommended to:\nNote the committee report on parks.\nSomething else entirely here."
     spans = best_sentences("committee", text)  # the lead-in (with its item) and the item tie
     assert spans == ((0, text.index("\nSomething")),)
+
+
+def test_a_double_spaced_scan_keeps_its_sentences_whole():
+    # Scans printed with a blank line after every line: the blank lines inside a sentence do not end it.
+    scan = (
+        "The Senior Engineer stated that Part 8 Planning was approved for the scheme in May 2018\n\n"
+        "and costings had been prepared at that time. It is estimated that the scheme in its current form\n\n"
+        "will cost approximately €12m to complete.\n\n"
+        "**Deputation**\n\nThe Cathaoirleach welcomed the group.\n\n"
+        "Scrutiny Co-ordination Committee is recommended to:-\n\n1. Note the progress."
+    )
+    sentences = [scan[a:b] for a, b in sentence_spans(scan)]
+    assert "It is estimated that the scheme in its current form\n\nwill cost approximately €12m to complete." in sentences
+    assert "**Deputation**" in sentences  # a heading stays apart
+    assert "Scrutiny Co-ordination Committee is recommended to:-" in sentences  # so does a list's lead-in
