@@ -390,6 +390,7 @@ def test_a_double_spaced_scan_keeps_its_sentences_whole():
         "Scrutiny Co-ordination Committee is recommended to:-\n\n1. Note the progress."
     )
     sentences = [scan[a:b] for a, b in sentence_spans(scan)]
-    assert "It is estimated that the scheme in its current form\n\nwill cost approximately €12m to complete." in sentences
+    figure = "It is estimated that the scheme in its current form\n\nwill cost approximately €12m to complete."
+    assert figure in sentences
     assert "**Deputation**" in sentences  # a heading stays apart
     assert "Scrutiny Co-ordination Committee is recommended to:-" in sentences  # so does a list's lead-in
