@@ -78,10 +78,12 @@ def ruled_pages(text: str) -> tuple[tuple[int, ...], Furniture] | None:
     return starts, Furniture(tuple(sorted({*numbers, *rules, *notes})), found.labels)
 
 
+BLANK_LINE = re.compile(r"[ \t]*\n")
+
+
 def _first_line(text: str, start: int) -> int:
     """Where the first non-blank line at or after `start` begins."""
-    blank = re.compile(r"[ \t]*\n").match
-    while (found := blank(text, start)) is not None:
+    while (found := BLANK_LINE.match(text, start)) is not None:
         start = found.end()
     return start
 

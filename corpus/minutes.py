@@ -55,7 +55,7 @@ def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int,
         number = candidates[i][0]
         following[i] = first_at.get(number + 1, first_at.get(number + 2))  # a number OCR lost or minutes skip
         length[i] = 1 + (length[following[i]] if following[i] is not None else 0)
-        first_at[candidates[i][0]] = i
+        first_at[number] = i
     best: list[tuple[int, int, str, int]] = []
     at = max(range(len(candidates)), key=lambda i: (length[i], -i), default=None)
     while at is not None:

@@ -35,8 +35,8 @@ def read_text(data: bytes, path: Path, doc_id: str) -> Document:
 
 
 def with_ruled_pages(doc: Document) -> Document:
-    """`doc` with pages, page numbers and running headers when its text marks page breaks with "---" lines
-    (a PDF converted to Markdown, as scanned minutes often are); unchanged otherwise."""
+    """`doc` with pages, and its rules, printed page numbers and converter's notes as furniture, when its text
+    marks page breaks with "---" lines (a PDF converted to Markdown, as scanned minutes often are)."""
     paged = ruled_pages(doc.text)
     if paged is None:
         return doc

@@ -72,9 +72,8 @@ def register(index: Index, filters: Filters = Filters()) -> list[Decision]:
     for (doc_id, start, end), positions in _blocks(index).items():
         if allowed is not None and not any(allowed[p] for p in positions):
             continue
-        chunks = sorted((index.chunks[p] for p in positions), key=lambda c: c.start)
-        out.append(_decision(index, doc_id, start, end, chunks))
-    return sorted(out, key=lambda d: (d.citation.meeting_date, d.citation.doc_id, -d.start), reverse=True)
+        out.append(_decision(index, doc_id, start, end, [index.chunks[p] for p in positions]))
+    return _newest_first(out)
 
 
 def decisions(
@@ -97,14 +96,14 @@ def decisions(
         key = _block_of(index, hit.chunk)
         scores[key] = max(scores.get(key, 0.0), hit.score)
     blocks = _blocks(index)
-    found = [
-        replace(
-            _decision(index, doc_id, start, end, sorted((index.chunks[p] for p in blocks[key]), key=lambda c: c.start)),
-            score=score,
-        )
-        for key, score in scores.items()
-        for doc_id, start, end in [key]
-    ]
+    found = []
+    for (doc_id, start, end), score in scores.items():
+        members = [index.chunks[p] for p in blocks[doc_id, start, end]]
+        found.append(replace(_decision(index, doc_id, start, end, members), score=score))
+    return _newest_first(found)
+
+
+def _newest_first(found: list[Decision]) -> list[Decision]:
     return sorted(found, key=lambda d: (d.citation.meeting_date, d.citation.doc_id, -d.start), reverse=True)
 
 
@@ -133,8 +132,8 @@ def block_span(record: dict, offset: int) -> tuple[int, int] | None:
 
 
 def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:
-    """Each RESOLVED block of the index with the positions of its passages, found once per loaded index: a
-    topic query then looks its blocks up instead of walking every passage of a large archive."""
+    """Each RESOLVED block of the index with the positions of its passages in text order, found once per loaded
+    index: a topic query then looks its blocks up instead of walking every passage of a large archive."""
     cached = vars(index).get("_resolved_blocks")
     if cached is not None and cached[0] is index.chunks:
         return cached[1]
@@ -142,6 +141,8 @@ def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:
     for position, chunk in enumerate(index.chunks):
         if chunk.kind == "resolved":
             by_block.setdefault(_block_of(index, chunk), []).append(position)
+    for positions in by_block.values():
+        positions.sort(key=lambda p: index.chunks[p].start)
     vars(index)["_resolved_blocks"] = (index.chunks, by_block)
     return by_block
 
