@@ -41,12 +41,15 @@ class PageCheck:
 
 
 def pdf_pages(pdf: Path) -> list[str]:
-    """Each page's normalised plain text, line-end hyphens joined so a quote can be found across them."""
+    """Each page's normalised plain text, line-end hyphens joined and bullet glyphs read as "- " (the text
+    papers' marker) so a quote can be found across them."""
+    from precedent.corpus.markup import BULLET_GLYPHS
     from pypdf import PdfReader
 
     pages = []
     for page in PdfReader(pdf).pages:
         text = unicodedata.normalize("NFKC", page.extract_text() or "")
+        text = re.sub(rf"(?m)^([ \t]*)[{BULLET_GLYPHS}][ \t]+", r"\1- ", text)
         pages.append(normalise(LINE_END_HYPHEN.sub("", text)))
     return pages
 

@@ -14,12 +14,12 @@ from functools import cache
 
 from precedent.corpus.dates import format_date
 from precedent.corpus.furniture import joined
-from precedent.corpus.markup import TAG, alnum_count, clean_line, flat
+from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 19
+CHUNKER_VERSION = 20
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -349,7 +349,7 @@ def table_columns(text: str, start: int, floor: int) -> str:
     return "" if top_row == first else top_row
 
 
-LIST_ITEM = re.compile(r"[ \t]*(?:[-•*▪●◦·–]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])[ \t]+\S")
+LIST_ITEM = re.compile(rf"[ \t]*(?:[-*·–{BULLET_GLYPHS}]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)])[ \t]+\S")
 LEAD_IN_END = re.compile(r"[:：]\s*-?\s*$")
 SENTENCE_START = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
 LEAD_IN_CHARS = 300

@@ -7,6 +7,10 @@ import re
 TAG = re.compile(r"<[^>]{1,200}>")
 MARKDOWN = re.compile(r"[*_#`>]+")
 SPACE = re.compile(r"\s+")
+BULLET_GLYPHS = "•●▪■◦‣⁃➢➤\uf0b7\uf0a7\uf0d8\uf076\uf0fc"
+"""List bullets as written by word processors, the last five the Symbol and Wingdings fonts' private-use
+glyphs that their PDFs (and text taken from them) carry; "-", "*", "·" and "–" are markers too where a list
+is read."""
 LINE_TAG = re.compile(r"<[^<>\n]{1,200}>")
 """A tag within one line: over many lines, a stray "<" in the text would reach a ">" lines later and take the
 text between for a tag."""

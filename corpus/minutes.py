@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from precedent.corpus.markup import clean_line
+from precedent.corpus.markup import BULLET_GLYPHS, clean_line
 from precedent.corpus.sections import trimmed_end
 from precedent.corpus.structure import Item, Section
 
@@ -30,7 +30,7 @@ QUOTED = re.compile(r"[\s:;,*-]*(?:that\s*:?\s*)?[“\"]")
 """The resolution quoted after its outcome word ("And Resolved: “That ...”")."""
 CLOSING = re.compile(r"[”\"][.;,]?|\n[ \t]*\n[ \t]*\n")
 SENTENCE_END = re.compile(r"(?<!\bCo)(?<!\bNo)(?<!\bSt)(?<!\bMr)(?<!\bMs)(?<!\bDr)[.!?]”?(?=\s+[^a-z\s]|\s*\Z)")
-LIST_ITEM = re.compile(r"[ \t]*\n\s*(?:[•\uf0b7\uf0a7▪·–-]|\(?[a-z0-9]{1,3}\))[ \t][^\n]*")
+LIST_ITEM = re.compile(rf"[ \t]*\n\s*(?:[{BULLET_GLYPHS}·–-]|\(?[a-z0-9]{{1,3}}\))[ \t][^\n]*")
 """A bulleted or lettered line after a motion that introduced a list ("it was agreed to allocate the following:")."""
 MOTION_AT_MOST = 2500
 """A motion's block ends at its quote's close or its sentence's end; this long at most (an unclosed quote)."""

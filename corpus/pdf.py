@@ -13,6 +13,7 @@ from pathlib import Path
 
 from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked, find_furniture, line_end_hyphens
+from precedent.corpus.markup import BULLET_GLYPHS
 from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
 
 from precedent.errors import UnreadableFile
@@ -20,9 +21,16 @@ from precedent.errors import UnreadableFile
 PAGE_SEPARATOR = "\n\n"
 LIGATURE = re.compile("[\ufb00-\ufb06]")
 """Typesetters' ligatures ("ﬁ", "ﬀ"): read as their letters, or "brieﬁng" never matches "briefing"."""
+BULLET = re.compile(rf"(?m)^([ \t]*)[{BULLET_GLYPHS}][ \t]+")
+"""A list item's bullet glyph at a line's start: read as "- ", the marker the text papers use, not as a table
+cell before a gap."""
 CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 """A run of spaces inside a laid-out line: a table's cell break when the lines around it break at the same
 column, else a word space that layout widened (a superscript, a glyph of unknown width)."""
+
+SPLIT_WORD = re.compile(r"([^\W\d_]+) (?=([^\W\d_]+))")
+"""Two runs of letters one space apart: one word that layout split ("har ms") when the page's plain text has
+them whole and never apart."""
 
 Cell = tuple[int, int, str]
 """A cell of a laid-out line: the columns it starts and ends at, and its text."""
@@ -99,11 +107,29 @@ def _page_text(page) -> str:
     try:
         laid_out = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # pypdf's layout mode fails on some fonts; its plain text still has every word
-        return _ligatures(normalise_newlines(page.extract_text() or "")).strip("\n")
-    return tidy_layout(_ligatures(normalise_newlines(laid_out)))
+        return plain_glyphs(normalise_newlines(page.extract_text() or "")).strip("\n")
+    return rejoin_split_words(tidy_layout(plain_glyphs(normalise_newlines(laid_out))), page.extract_text() or "")
 
 
-def _ligatures(text: str) -> str:
+def rejoin_split_words(laid: str, plain: str) -> str:
+    """`laid` with the words layout mode split by a gap ("the har   ms") joined where `plain`, pypdf's plain
+    text of the same page, has that word and never its halves apart: layout places glyphs on a grid and a
+    kerned pair can land a column apart."""
+    plain = plain_glyphs(plain)
+    words = set(re.findall(r"[^\W\d_]+", plain))
+
+    def join(match: re.Match[str]) -> str:
+        first, second = match[1], match[2]
+        if first + second in words and not re.search(rf"\b{first}\s+{second}\b", plain):
+            return first
+        return match[0]
+
+    return SPLIT_WORD.sub(join, laid)
+
+
+def plain_glyphs(text: str) -> str:
+    """Ligatures as their letters and line-start bullets as "- "."""
+    text = BULLET.sub(lambda m: f"{m[1]}- ", text)
     return LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
 
 
@@ -148,7 +174,7 @@ def tidy_layout(text: str) -> str:
 
 def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
     """Laid-out lines (each its cells, None for a blank line) with each wrapped table row made one line of
-    cells, a cell's wrapped lines joined by a space.
+    cells, a cell's wrapped lines and its further paragraphs joined by a space.
 
     Cells are top-aligned, so below a row's first line (two or more cells) its wrapped lines fill some of
     the same columns, each column until its cell ends. A line continues the row when each of its cells
@@ -178,11 +204,18 @@ def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
         cells = [[text] for _, _, text in first]
         above = columns
         j = i + 1
-        while j < len(lines) and (line := lines[j]) is not None:
+        while j < len(lines):
+            line = lines[j]
+            if line is None:
+                if not _cell_paragraph(lines[j + 1] if j + 1 < len(lines) else None, columns):
+                    break
+                above = columns
+                j += 1
+                continue
             starts = [_column(start, above) for start, _, _ in line]
             if None in starts or len(set(starts)) < len(starts):
                 break
-            if len(line) > len(above) or (len(line) == len(above) and len(line) >= widest[j]):
+            if len(line) > len(above) or (len(line) == len(above) and len(line) >= widest[i]):
                 break
             ends = [end for _, end, _ in line]
             if any(bounds[col] is not None and end >= bounds[col] for col, end in zip(starts, ends, strict=True)):
@@ -193,6 +226,15 @@ def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
             j += 1
         yield [(start, end, " ".join(parts)) for (start, end, _), parts in zip(first, cells, strict=True)]
         i = j
+
+
+def _cell_paragraph(line: list[Cell] | None, columns: list[int]) -> bool:
+    """Whether `line`, below a blank line inside a table row, is a cell's next paragraph: every cell of it
+    lines up with a column of the row other than the first, which a new row or a paragraph under the table
+    would start in."""
+    if not line:
+        return False
+    return all((col := _column(start, columns)) is not None and col != columns[0] for start, _, _ in line)
 
 
 def _column(col: int, columns: list[int]) -> int | None:

@@ -78,6 +78,8 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-he
 h1, h2, h3, h4 { font-size: 12pt; margin: 10pt 0 6pt 0; }
 body { width: 170mm; margin: 0; }
 p { margin: 0 0 7pt 0; }
+ul { list-style-type: "•   "; }
+ol.paren > li::marker { content: counter(list-item) ")  "; }
 table { border-collapse: collapse; margin: 6pt 0; width: 100%; }
 td, th { border: 0.5pt solid #444; padding: 2pt 4pt; vertical-align: top; font-size: 9.5pt; text-align: left; }
 tr { page-break-inside: avoid; }
@@ -211,7 +213,12 @@ def _html(text: str) -> str:
     text = text.replace("****", "**\n\n**")  # an agenda line of bold runs was several lines in the pack
     text = TAB_TABLE.sub(lambda m: _tab_table(m[0]), text)
     text = BLANK_PAGE.sub("\n\n<div class=blank>This page is intentionally left blank</div>\n\n", text)
-    return MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table").render(text)
+    md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table")
+    tokens = md.parse(text)
+    for token in tokens:  # "1)" lists print their own marker, not the browser's "1."
+        if token.type == "ordered_list_open" and token.markup == ")":
+            token.attrSet("class", "paren")
+    return md.renderer.render(tokens, md.options, {})
 
 
 def _tab_table(block: str) -> str:

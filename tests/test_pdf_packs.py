@@ -13,7 +13,7 @@ from precedent.corpus.document import Document
 from precedent.corpus.furniture import find_furniture, joined, line_end_hyphens
 from precedent.corpus.packs import referenced_papers
 from precedent.corpus.papers import parse_document
-from precedent.corpus.pdf import tidy_layout
+from precedent.corpus.pdf import plain_glyphs, tidy_layout
 from precedent.corpus.readers import read_file
 from precedent.eval.scoring import answers, load_questions
 
@@ -196,6 +196,18 @@ def test_layout_lines_of_one_row_are_joined_per_cell_and_prose_is_left_alone():
     ]
     single = " Name        Role        Date\n Ann Smith   Chair       3 May\n Bob Jones   Member      4 May\n"
     assert tidy_layout(single) == "Name\tRole\tDate\nAnn Smith\tChair\t3 May\nBob Jones\tMember\t4 May"
+
+
+def test_bulleted_list_reads_with_the_text_papers_dash_markers_not_as_a_table(tmp_path):
+    listed = "These include:\n\n- Coventry Haven women's refuge\n- Panahghar refuge service\n- Valley House\n"
+    [doc] = read_file(make_pdf(listed, tmp_path / "list.pdf"), "list.pdf")
+    assert "These include:\n\n- Coventry Haven women's refuge\n- Panahghar refuge service\n- Valley House" in doc.text
+    assert "\t" not in doc.text
+    quote = "These include: - Coventry Haven women's refuge - Panahghar refuge service"
+    assert answers(doc.text, quote)
+    # Word's bullets come out of its PDFs as the Symbol font's private-use glyph, with a gap after it
+    laid = "      \uf0b7    Coventry Haven\n      \uf0b7    Valley House\n\u2022 Panahghar\nA \u2022 B"
+    assert tidy_layout(plain_glyphs(laid)) == "- Coventry Haven\n- Valley House\n- Panahghar\nA \u2022 B"
 
 
 def test_pack_is_split_into_its_papers_at_the_pages_its_agenda_names(pdf_docs):
