@@ -13,7 +13,7 @@ from precedent.corpus.document import Document
 from precedent.corpus.furniture import find_furniture, joined, line_end_hyphens
 from precedent.corpus.packs import referenced_papers
 from precedent.corpus.papers import parse_document
-from precedent.corpus.pdf import plain_glyphs, tidy_layout
+from precedent.corpus.pdf import plain_glyphs, rejoin_split_words, tidy_layout
 from precedent.corpus.readers import read_file
 from precedent.eval.scoring import answers, load_questions
 
@@ -196,6 +196,41 @@ def test_layout_lines_of_one_row_are_joined_per_cell_and_prose_is_left_alone():
     ]
     single = " Name        Role        Date\n Ann Smith   Chair       3 May\n Bob Jones   Member      4 May\n"
     assert tidy_layout(single) == "Name\tRole\tDate\nAnn Smith\tChair\t3 May\nBob Jones\tMember\t4 May"
+
+
+def test_a_cells_later_paragraphs_stay_in_its_row_and_the_next_row_starts_afresh():
+    layout = (
+        " Group        Impact    Nature of impact\n"
+        " Age 0-18     P         The Plan has a focus on all\n"
+        "                        residents of all ages.\n"
+        "\n"
+        "                        Data shows inequalities start\n"
+        "                        in the early years.\n"
+        "\n"
+        " Age 19-64    P         Positive impacts indirectly.\n"
+        " Age 65+      P         Healthy for longer.\n"
+        "\n"
+        " The assessment will be reviewed each year by the equalities officer and the board.\n"
+    )
+    assert tidy_layout(layout).split("\n") == [
+        "Group\tImpact\tNature of impact",
+        "Age 0-18\tP\tThe Plan has a focus on all residents of all ages. Data shows inequalities start in the"
+        " early years.",
+        "",
+        "Age 19-64\tP\tPositive impacts indirectly.",
+        "Age 65+\tP\tHealthy for longer.",
+        "",
+        "The assessment will be reviewed each year by the equalities officer and the board.",
+    ]
+
+
+def test_a_word_layout_split_is_joined_where_the_plain_text_has_it_whole():
+    laid = "The harms of drug misuse. The har ms are greater here.\nIt is in to the plan."
+    plain = "The harms of drug misuse. The harms are greater here.\nIt is in to the plan, into it."
+    joined = rejoin_split_words(laid, plain)
+    assert joined == "The harms of drug misuse. The harms are greater here.\nIt is in to the plan."
+    assert rejoin_split_words("a bc", "abc a") == "abc"
+    assert rejoin_split_words("the cat", "the cat thecat") == "the cat"  # apart in the plain text: left apart
 
 
 def test_bulleted_list_reads_with_the_text_papers_dash_markers_not_as_a_table(tmp_path):
