@@ -41,7 +41,6 @@ EXTRA_SET = ROOT / "eval" / "coventry_extra.jsonl"
 EXTRA2_SET = ROOT / "eval" / "coventry_extra2.jsonl"
 HOLDOUT_SET = ROOT / "eval" / "coventry_holdout.jsonl"
 FRESH_SET = ROOT / "eval" / "coventry_fresh.jsonl"
-LIMERICK_SET = ROOT / "eval" / "limerick_dev.jsonl"
 SEEDS = ROOT / "corpus" / "coventry"
 
 # Exactly 100 characters of already-normalised text (checked in the tests that rely on it).
@@ -159,14 +158,23 @@ def test_question_sets_load_and_every_quote_is_answered_by_its_own_source(path, 
             assert not answers(FILLER, evidence.quote)
 
 
-def test_limerick_questions_load_and_each_quote_answers_itself_and_not_filler():
+@pytest.mark.parametrize(("name", "count"), [("limerick_dev", 40), ("limerick_holdout", 60), ("limerick_fresh", 60)])
+def test_limerick_questions_load_and_each_quote_answers_itself_and_not_filler(name, count):
     # Their corpus (975 minutes, 18 MB) stays out of the repository; `precedent eval --corpus PATH` takes it.
-    questions = load_questions(LIMERICK_SET)
-    assert len(questions) == 40 and {q.type for q in questions} == ALL_TYPES - {"table"}
+    questions = load_questions(ROOT / "eval" / f"{name}.jsonl")
+    assert len(questions) == count and {q.type for q in questions} == ALL_TYPES - {"table"}
     assert len({e.doc for q in questions for e in q.evidence}) >= 30  # spread over many meetings
     for question in questions:
         for evidence in question.evidence:
             assert answers(evidence.quote, evidence.quote) and not answers(FILLER, evidence.quote), question.id
+
+
+def test_the_fresh_limerick_set_shares_no_document_with_the_others():
+    docs = {
+        name: {e.doc for q in load_questions(ROOT / "eval" / f"{name}.jsonl") for e in q.evidence}
+        for name in ("limerick_dev", "limerick_holdout", "limerick_fresh")
+    }
+    assert not docs["limerick_fresh"] & (docs["limerick_dev"] | docs["limerick_holdout"])
 
 
 GOOD = {"id": "x", "query": "q", "type": "fact", "answer": "a", "evidence": [{"doc": "d", "quote": QUOTE_A}]}
