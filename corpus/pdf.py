@@ -28,7 +28,7 @@ CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 """A run of spaces inside a laid-out line: a table's cell break when the lines around it break at the same
 column, else a word space that layout widened (a superscript, a glyph of unknown width)."""
 
-SPLIT_WORD = re.compile(r"([^\W\d_]+) (?=([^\W\d_]+))")
+SPLIT_WORD = re.compile(r"([^\W\d_]+)[ \t](?=([^\W\d_]+))")
 """Two runs of letters one space apart: one word that layout split ("har ms") when the page's plain text has
 them whole and never apart."""
 
@@ -108,7 +108,8 @@ def _page_text(page) -> str:
         laid_out = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # pypdf's layout mode fails on some fonts; its plain text still has every word
         return plain_glyphs(normalise_newlines(page.extract_text() or "")).strip("\n")
-    return rejoin_split_words(tidy_layout(plain_glyphs(normalise_newlines(laid_out))), page.extract_text() or "")
+    plain = page.extract_text() or ""
+    return rejoin_split_words(tidy_layout(plain_glyphs(normalise_newlines(laid_out)), plain), plain)
 
 
 def rejoin_split_words(laid: str, plain: str) -> str:
@@ -133,10 +134,11 @@ def plain_glyphs(text: str) -> str:
     return LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
 
 
-def tidy_layout(text: str) -> str:
+def tidy_layout(text: str, plain: str = "") -> str:
     """pypdf's layout text made plain: indentation and runs of blank lines dropped, gaps inside a line made
     one space, except gaps at the same column in neighbouring lines, which are a table's cell breaks (a tab).
-    A table row whose cells wrap over several lines is read cell after cell (`table_rows`)."""
+    A table row whose cells wrap over several lines is read cell after cell (`table_rows`); `plain`, the
+    page's text in content order, tells a row whose every cell wraps from the next row."""
     lines = [line.rstrip() for line in text.split("\n")]
     gaps = [{m.end() for m in CELL_GAP.finditer(line.strip() and line)} for line in lines]
     laid: list[list[Cell] | None] = []
@@ -163,7 +165,7 @@ def tidy_layout(text: str) -> str:
         cells.append((start, len(line), "".join(parts)))
         laid.append(cells)
     out: list[str] = []
-    for row in table_rows(laid):
+    for row in table_rows(laid, squashed(plain_glyphs(plain))):
         if row is None:
             if out and out[-1]:
                 out.append("")
@@ -172,7 +174,7 @@ def tidy_layout(text: str) -> str:
     return "\n".join(out).strip("\n")
 
 
-def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
+def table_rows(lines: list[list[Cell] | None], plain: str = "") -> Iterator[list[Cell] | None]:
     """Laid-out lines (each its cells, None for a blank line) with each wrapped table row made one line of
     cells, a cell's wrapped lines and its further paragraphs joined by a space.
 
@@ -180,9 +182,12 @@ def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
     the same columns, each column until its cell ends. A line continues the row when each of its cells
     starts at a column the line above has a cell at and ends before the row's next column starts, and it
     fills fewer columns than the line above, or the same ones but fewer than the widest line of its block.
-    A line filling every column of the line above, a new column, or running across a column (a paragraph
-    under the table) starts afresh. A table whose single-line rows leave a column empty, under a row that
-    fills it, cannot be told from wrapped cells: its rows are read as one."""
+    A line filling every column of the line above also continues it where `plain` (the page's content-order
+    text, whitespace removed) has each of its cells straight after the same column's text above: PDF writers
+    emit a table cell by cell, so a row whose every cell wraps reads on there. Otherwise such a line, a new
+    column, or a line running across a column (a paragraph under the table) starts afresh. A table whose
+    single-line rows leave a column empty, under a row that fills it, cannot be told from wrapped cells: its
+    rows are read as one."""
     widest = [0] * len(lines)
     i = 0
     while i < len(lines):  # each run of lines between blank lines: the most cells any line of it has
@@ -215,7 +220,8 @@ def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
             starts = [_column(start, above) for start, _, _ in line]
             if None in starts or len(set(starts)) < len(starts):
                 break
-            if len(line) > len(above) or (len(line) == len(above) and len(line) >= widest[i]):
+            full = len(line) == len(above) and len(line) >= widest[i]
+            if len(line) > len(above) or (full and not _reads_on(line, starts, columns, cells, plain)):
                 break
             ends = [end for _, end, _ in line]
             if any(bounds[col] is not None and end >= bounds[col] for col, end in zip(starts, ends, strict=True)):
@@ -226,6 +232,18 @@ def table_rows(lines: list[list[Cell] | None]) -> Iterator[list[Cell] | None]:
             j += 1
         yield [(start, end, " ".join(parts)) for (start, end, _), parts in zip(first, cells, strict=True)]
         i = j
+
+
+def _reads_on(line: list[Cell], starts: list[int], columns: list[int], cells: list[list[str]], plain: str) -> bool:
+    """Whether every cell of `line` follows its column's text so far in `plain` (squashed): a wrapped cell."""
+    return bool(plain) and all(
+        squashed(cells[columns.index(col)][-1] + text) in plain for col, (_, _, text) in zip(starts, line, strict=True)
+    )
+
+
+def squashed(text: str) -> str:
+    """`text` without whitespace, for comparing layout text with content-order text."""
+    return re.sub(r"\s+", "", text)
 
 
 def _cell_paragraph(line: list[Cell] | None, columns: list[int]) -> bool:
@@ -242,10 +260,11 @@ def _column(col: int, columns: list[int]) -> int | None:
     return next((c for c in columns if abs(c - col) <= 1), None)
 
 
-def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int = 3) -> set[int]:
+def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int = 12) -> set[int]:
     """The columns where a cell starts in the lines within `reach` above and below line `i`, not past a
     blank line: their gaps' ends and their indentation, as a table row's neighbour may be a cell's wrapped
-    line on its own (the cells left of it ended) or a row leaving a column empty."""
+    line on its own (the cells left of it ended) or a row leaving a column empty. A heading row whose cells
+    wrap over several lines meets the next row's columns only that far down (docs/pdf.md)."""
     near: set[int] = set()
     for step in (-1, 1):
         j = i + step

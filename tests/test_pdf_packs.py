@@ -224,6 +224,40 @@ def test_a_cells_later_paragraphs_stay_in_its_row_and_the_next_row_starts_afresh
     ]
 
 
+def test_a_row_whose_every_cell_wraps_is_one_row_where_the_content_order_says_so():
+    layout = (
+        " Characteristic     Impact      Nature of impact and any mitigations required\n"
+        "                    type P,\n"
+        "                    N, PN,\n"
+        "                    NI\n"
+        " Age 19-64          P           Positive impacts indirectly.\n"
+        "\n"
+        " 5                  Air Quality     Hamish        Informal\n"
+        " November 2014      Plan            Simmonds      meeting\n"
+        " 10 December        Sexual          Yolanda       Scruco\n"
+    )
+    # pypdf's plain text of a Chromium or Word page: the table cell by cell
+    plain = (
+        "Characteristic\nImpact\ntype P,\nN, PN,\nNI\nNature of impact and any mitigations required\n"
+        "Age 19-64\nP\nPositive impacts indirectly.\n5\nNovember 2014\nAir Quality\nPlan\nHamish\nSimmonds\n"
+        "Informal\nmeeting\n10 December\nSexual\nYolanda\nScruco"
+    )
+    assert tidy_layout(layout, plain).split("\n") == [
+        # the heading row's wrapped cells meet the next row's columns four lines down
+        "Characteristic\tImpact type P, N, PN, NI\tNature of impact and any mitigations required",
+        "Age 19-64\tP\tPositive impacts indirectly.",
+        "",
+        "5 November 2014\tAir Quality Plan\tHamish Simmonds\tInformal meeting",
+        "10 December\tSexual\tYolanda\tScruco",
+    ]
+    # without the content order, or with it row by row, full lines stay rows of their own
+    by_rows = "5\tAir Quality\tHamish\tInformal\nNovember 2014\tPlan\tSimmonds\tmeeting"
+    assert tidy_layout(layout).split("\n")[3:5] == by_rows.split("\n")
+    assert (
+        tidy_layout(layout, plain.replace("5\nNovember 2014\nAir", "5\nAir")).split("\n")[3] == by_rows.split("\n")[0]
+    )
+
+
 def test_a_word_layout_split_is_joined_where_the_plain_text_has_it_whole():
     laid = "The harms of drug misuse. The har ms are greater here.\nIt is in to the plan."
     plain = "The harms of drug misuse. The harms are greater here.\nIt is in to the plan, into it."
