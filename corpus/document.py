@@ -17,7 +17,8 @@ class Document:
     index 0) when the format has pages (PDF); it is empty when pages are unknown. `page_labels` holds the
     number printed on each page ("" where none is), `furniture` the spans of running headers, footers and
     page numbers (kept in `text`, kept out of passages) and `hyphens` the offsets of line-end hyphens that
-    break a word, joined for search. `published` is what the site a file was fetched from states about it
+    break a word, joined for search. `headings` holds the spans of lines a PDF sets in bold or larger type.
+    `published` is what the site a file was fetched from states about it
     (`precedent fetch`), None for other files.
     """
 
@@ -30,6 +31,7 @@ class Document:
     page_labels: tuple[str, ...] = ()
     furniture: tuple[tuple[int, int], ...] = ()
     hyphens: tuple[int, ...] = ()
+    headings: tuple[tuple[int, int], ...] = ()
     published: Published | None = None
 
     def page_at(self, offset: int) -> int | None:

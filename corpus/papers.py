@@ -64,7 +64,7 @@ def parse_document(doc: Document) -> ParsedDocument:
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     referenced = dict(referenced_papers(doc))
-    papers = [_finish(text, paper, meeting) for paper in _split(text, referenced)]
+    papers = [_finish(text, paper, meeting, doc.headings) for paper in _split(text, referenced)]
     papers = [_agenda_titled(p, referenced) for p in papers]
     papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
     if doc.title and papers and papers[0].paper_type in ("document", "minutes"):
@@ -262,8 +262,8 @@ def _title(text: str, paper: Paper) -> str:
     return _first_line(text, paper.start, paper.end)
 
 
-def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
-    """Give a paper its title, meeting date, items and sections."""
+def _finish(text: str, paper: Paper, meeting: date | None, headings: tuple[tuple[int, int], ...] = ()) -> Paper:
+    """Give a paper its title, meeting date, items and sections (`headings`: the lines a PDF sets as such)."""
     kind = paper.paper_type
     if kind == "minutes":
         marker = MARKERS[0][1].search(text, paper.start, paper.end)
@@ -276,7 +276,9 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
             meeting_date=recorded,
             items=items,
             # no numbered items found: its headings are its structure, as in any other paper
-            sections=attendance(text, paper.start, items) if items else sections(text, paper.start, paper.end),
+            sections=attendance(text, paper.start, items)
+            if items
+            else sections(text, paper.start, paper.end, headings),
         )
     if kind == "agenda":
         items = agenda_items(text, paper.start, paper.end)
@@ -285,13 +287,13 @@ def _finish(text: str, paper: Paper, meeting: date | None) -> Paper:
             title="Agenda",
             meeting_date=meeting,
             items=items,
-            sections=sections(text, paper.start, paper.end),
+            sections=sections(text, paper.start, paper.end, headings),
         )
     return replace(
         paper,
         title=_title(text, paper),
         meeting_date=meeting or first_date(text[paper.start : paper.start + 2000]),
-        sections=sections(text, paper.start, paper.end),
+        sections=sections(text, paper.start, paper.end, headings),
     )
 
 

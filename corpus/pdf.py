@@ -15,6 +15,7 @@ from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked, find_furniture, line_end_hyphens
 from precedent.corpus.markup import BULLET_GLYPHS
 from precedent.corpus.text import clean_title, normalise_newlines, title_from_text
+from precedent.corpus.typeset import Run, body_size, heading_lines, run_collector, typeset_lines
 
 from precedent.errors import UnreadableFile
 
@@ -39,7 +40,7 @@ Cell = tuple[int, int, str]
 def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
     """Pages' text joined by a blank line; pypdf's complaints become `Document.warnings`, not log noise."""
     with _pypdf_quiet() as complaints:
-        pages, title, notes = _extract(data, path)
+        pages, runs, title, notes = _extract(data, path)
     text_parts: list[str] = []
     page_starts: list[int] = []
     offset = 0
@@ -63,10 +64,33 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
         page_labels=furniture.labels if any(furniture.labels) else (),
         furniture=furniture.spans,
         hyphens=line_end_hyphens(text),
+        headings=heading_spans(pages, page_starts, runs),
     )
 
 
-def _extract(data: bytes, path: Path) -> tuple[list[str], str, list[str]]:
+def heading_spans(pages: list[str], page_starts: list[int], runs: list[list[Run]]) -> tuple[tuple[int, int], ...]:
+    """Spans of the laid-out lines each page sets in bold or larger type, a wrapped title as one span; a table
+    row (cells apart by tabs) is never one."""
+    body = body_size(runs)
+    spans: list[tuple[int, int]] = []
+    for page, start, page_runs in zip(pages, page_starts, runs, strict=True):
+        wanted: dict[str, bool] = {}
+        for text, goes_on in heading_lines(typeset_lines(page_runs), body):
+            wanted[squashed(plain_glyphs(text))] = wanted.get(squashed(plain_glyphs(text)), True) and goes_on
+        offset, last_heading_line = start, -2
+        for number, line in enumerate(page.split("\n")):
+            key = squashed(line)
+            if key in wanted and "\t" not in line:
+                if wanted[key] and last_heading_line == number - 1:
+                    spans[-1] = (spans[-1][0], offset + len(line))
+                else:
+                    spans.append((offset, offset + len(line)))
+                last_heading_line = number
+            offset += len(line) + 1
+    return tuple(spans)
+
+
+def _extract(data: bytes, path: Path) -> tuple[list[str], list[list[Run]], str, list[str]]:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError
 
@@ -92,23 +116,28 @@ def _extract(data: bytes, path: Path) -> tuple[list[str], str, list[str]]:
     if not page_objects:
         raise UnreadableFile(path, "corrupt or truncated PDF: no pages found")
     pages: list[str] = []
+    runs: list[list[Run]] = []
     notes: list[str] = []
     for number, page in enumerate(page_objects, start=1):
+        page_runs, visit = run_collector()
         try:
-            pages.append(_page_text(page))
+            pages.append(_page_text(page, visit))
         except Exception as error:
             pages.append("")
+            page_runs.clear()
             notes.append(f"page {number}: text could not be extracted ({_reason(error)})")
-    return pages, _metadata_title(reader), notes
+        runs.append(page_runs)
+    return pages, runs, _metadata_title(reader), notes
 
 
-def _page_text(page) -> str:
-    """A page's lines as laid out: paragraphs apart, table rows with their cells tab-separated."""
+def _page_text(page, visit) -> str:
+    """A page's lines as laid out: paragraphs apart, table rows with their cells tab-separated. `visit` sees
+    each run of the page's plain text, with its font."""
+    plain = page.extract_text(visitor_text=visit) or ""
     try:
         laid_out = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # pypdf's layout mode fails on some fonts; its plain text still has every word
-        return plain_glyphs(normalise_newlines(page.extract_text() or "")).strip("\n")
-    plain = page.extract_text() or ""
+        return plain_glyphs(normalise_newlines(plain)).strip("\n")
     return rejoin_split_words(tidy_layout(plain_glyphs(normalise_newlines(laid_out)), plain), plain)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from precedent.corpus.markup import clean_line
 from precedent.corpus.structure import Section
@@ -21,6 +22,13 @@ BOLD_RUN = re.compile(r"\*\*([^*\n]+)\*\*")
 TIME_OF_DAY = re.compile(r"\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?", re.IGNORECASE)
 """An agenda's time slot ("**10.55 a.m.**") is not a heading; before an item's title it is dropped."""
 TITLE_CHARS = 150
+WRAPPED_WIDTH = 0.75
+"""A numbered line at least this share of its paragraph's widest line, run straight on into the next line, is
+a wrapped paragraph's first line, not a heading."""
+WRAPPED_MIN_CHARS = 40
+"""Narrower than this, a line is not a page's measure: a heading ("2.1 Background"), whatever lies below it."""
+WRAPPED_LINES = 6
+SENTENCE_END = re.compile(r"[^\W\d_]{2}[.;:](?:\s|$)")
 CAPS_HEADING = re.compile(
     r"(?m)^[ \t]*(?P<caps>(?:\d[\d.]*\s*[-–]\s*)?[A-Z][A-Z ,&'’/()–-]{3,78}[A-Z)])[ \t]*\n[ \t]*\n"
 )
@@ -62,15 +70,26 @@ def _is_contact_line(line: str) -> bool:
     return "@" in line or (len(line) <= 80 and not line.endswith((".", ";", ":")))
 
 
-def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
-    """Split a paper at its headings; text before the first heading is a section with no title."""
+def sections(text: str, start: int, end: int, headings: Sequence[tuple[int, int]] = ()) -> tuple[Section, ...]:
+    """Split a paper at its headings; text before the first heading is a section with no title. `headings` are
+    the spans of lines a PDF sets in bold or larger type (`Document.headings`), headings as the text papers'
+    bold lines are."""
     cuts: list[tuple[int, str]] = [(start, "")]
+    typeset = {a: b for a, b in headings if start <= a < end}
     for match in HEADING.finditer(text, start, end):
+        if match["num"] and match.start() not in typeset and _wraps_on(text, match.start(), match.end(), end):
+            continue
+        if match.start() in typeset:
+            continue
         title = clean_line(_bold_title(match["bold"]) if match["bold"] else (match["md"] or match["num"]))
         if len(title) > TITLE_CHARS:  # a form's question: its first sentence names the section
             title = re.split(r"(?<=[^\W\d_][?.])\s", title, maxsplit=1)[0][:TITLE_CHARS]
         if title and any(ch.isalpha() for ch in title):
             cuts.append((match.start(), title))
+    for cut, cut_end in typeset.items():
+        title = clean_line(" ".join(text[cut:cut_end].split()))
+        if any(ch.isalpha() for ch in title) and not TIME_OF_DAY.fullmatch(title):
+            cuts.append((cut, title[:TITLE_CHARS]))
     cuts += _caps_headings(text, start, end, {cut for cut, _ in cuts})
     cuts.sort()
     for match in CONTENTS.finditer(text, start, end):
@@ -83,6 +102,30 @@ def sections(text: str, start: int, end: int) -> tuple[Section, ...]:
         if text[cut:cut_end].strip():
             found.append(Section(title, cut, trimmed_end(text, cut, cut_end)))
     return tuple(found)
+
+
+def _wraps_on(text: str, line_start: int, line_end: int, end: int) -> bool:
+    """Whether the line opens a PDF's wrapped paragraph: it spans the page's measure, as the lines it runs
+    straight on into do, and the sentence ends below it ("- 3.2 The EIP team comprised ... from Coventry
+    Haven" over "Women's Aid (CHWA), and Panahghar. All of them ..."). A heading is narrower ("2.1
+    Background"), or ends in "?" or ":", or is in capitals, or stands over a short line; a wrapped title
+    ("5. Progress Update on ... and" over "Abuse ... (Pages 31 - 36)") has no full stop below it."""
+    below = []
+    for line in text[line_end + 1 : end].split("\n", WRAPPED_LINES)[:WRAPPED_LINES]:
+        if not line.strip():
+            break
+        below.append(line.rstrip())
+    line = text[line_start:line_end].rstrip()
+    width = len(line)
+    return (
+        bool(below)
+        and not line.endswith(("?", ":", ":-"))
+        and not line.isupper()
+        and width >= WRAPPED_MIN_CHARS
+        and width >= WRAPPED_WIDTH * max(width, *map(len, below))
+        and max(map(len, below)) >= width / 2
+        and SENTENCE_END.search("\n".join(below)) is not None
+    )
 
 
 def _set_apart(cuts: list[tuple[int, str]], block_start: int, block_end: int, title: str, end: int):

@@ -342,3 +342,42 @@ def test_pdf_corpus_generator_writes_one_pack_per_paper(tmp_path):
     assert main([str(tmp_path / "out"), "--source", str(source)]) == 0
     [doc] = read_file(tmp_path / "out" / "001_e0088b1ccd8f89d9.pdf", "web.pdf")
     assert parse_document(doc).papers[0].paper_type == "web page"
+
+
+EIP = (
+    "- 3.2 The Early Intervention Project team comprised domestic abuse case workers from Coventry Haven "
+    "Women's Aid (CHWA), and Panahghar. All of them brought the expertise of their agencies to the team."
+)
+GENDER = (
+    "Domestic violence and abuse is a form of family and relationship based violence that is mainly experienced "
+    "by women, and national data shows that one in four women experience it in their lifetime."
+)
+RESOLVED = (
+    "**RESOLVED that the Committee note the evaluation of the project and thank the caseworkers for their "
+    "work with survivors.**"
+)
+BRIEFING = f"""Briefing Note
+
+To: Scrutiny Co-ordination Committee
+
+## 3 Background and Information
+
+{EIP}
+
+**Gender**
+{GENDER}
+
+{RESOLVED}
+"""
+
+
+def test_headings_a_pdf_sets_in_bold_are_its_sections_and_its_wrapped_paragraphs_are_not(tmp_path):
+    [doc] = read_file(make_pdf(BRIEFING, tmp_path / "briefing.pdf"), "briefing.pdf")
+    chunks = chunk_document(parse_document(doc))
+
+    def section_of(words: str) -> str:
+        return next(c.section for c in chunks if words in " ".join(c.text.split()))
+
+    assert section_of("mainly experienced by women") == "Gender"
+    assert section_of("and Panahghar") == "3 Background and Information"
+    assert section_of("thank the caseworkers") == "Gender"  # a bold RESOLVED block is no heading

@@ -380,3 +380,71 @@ def test_a_motion_starting_mid_line_is_a_decision_from_its_own_sentence():
     assert [text[a:b] for a, b in resolved_blocks(text, 0, len(text))] == [
         "It was proposed by Councillor\n\nSlattery, seconded by Councillor Kiely and agreed to approve the Part 8."
     ]
+
+
+WRAPPED_REPORT = """3 Background and Information
+
+- 3.2 The EIP team comprised domestic abuse case workers from Coventry Haven
+Women's Aid (CHWA), and Panahghar. All of them brought the expertise and specialty
+of their agencies to the team to engage with and safeguard survivors.
+
+2.1 Background
+No change.
+
+14.4 Findings from consultation on children's provision
+See below.
+
+2.7 Will there be any potential impacts on Council staff from protected groups?
+Coventry City Council is committed to making a positive difference to the lives of
+local people and to promoting equality of opportunity for its residents.
+
+10. DIRECTOR OF SERVICE REPORT ON THE EXTINGUISHMENT OF PUBLIC
+RIGHT OF WAY THROUGH PEDESTRIAN GATE AT GREEN PARK CLOSE, LIMERICK.
+"""
+
+
+def test_a_pdfs_wrapped_numbered_paragraph_is_not_a_heading_and_headings_over_text_stay():
+    from precedent.corpus.sections import sections
+
+    titles = [s.title for s in sections(WRAPPED_REPORT, 0, len(WRAPPED_REPORT))]
+    assert titles == [
+        "3 Background and Information",  # the wrapped "3.2 The EIP team ... Coventry Haven" stays inside it
+        "2.1 Background",  # narrower than a page's measure
+        "14.4 Findings from consultation on children's provision",  # over a short line
+        "2.7 Will there be any potential impacts on Council staff from protected groups?",  # a question
+        "10. DIRECTOR OF SERVICE REPORT ON THE EXTINGUISHMENT OF PUBLIC",  # a title in capitals
+    ]
+
+
+def test_lines_set_in_bold_or_larger_type_are_headings_but_bold_decisions_and_paragraphs_are_not():
+    from precedent.corpus.typeset import Run, heading_lines
+
+    def line(text: str, y: float, bold: bool = False, size: float = 10.5) -> Run:
+        return Run(text, y, size, bold)
+
+    page = [
+        line("Foreword", 700, size=14),  # larger type
+        line("Whilst most people do not use drugs, drug misuse can be found across all", 686),
+        line("communities in society.", 672),
+        line("5. Progress Update on the Implementation of the New Domestic Violence and", 640, bold=True),
+        line("Abuse (DVA) Commissioned Services for Coventry", 626, bold=True),  # one title over two lines
+        line("The report set out the progress made since the services began in", 600),
+        line("in treatment as a rate of the projected number of children affected by", 586, bold=True),  # mid-paragraph
+        line("parental misuse is low.", 572),
+        line("RESOLVED that:", 540, bold=True),
+        line("(1) The report be welcomed", 510, bold=True),  # a decision, below a gap
+        line("Minutes were noted", 490),
+        line("Key Findings", 460, bold=True),
+        line("• Enforcement notice served", 420, bold=True),  # a list item
+        line("The Chair thanked officers for the report, which was", 400),
+        line("Gender Identity in Coventry", 370, bold=True),
+        line("Bold paragraph text that runs over", 340, bold=True),
+        line("two lines and ends a sentence.", 326, bold=True),
+    ]
+    assert heading_lines(page, body=10.5) == [
+        ("Foreword", False),
+        ("5. Progress Update on the Implementation of the New Domestic Violence and", False),
+        ("Abuse (DVA) Commissioned Services for Coventry", True),
+        ("Key Findings", False),
+        ("Gender Identity in Coventry", False),
+    ]
