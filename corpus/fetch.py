@@ -21,6 +21,7 @@ from precedent.corpus.moderngov import (
     Link,
     Meeting,
     MeetingDetail,
+    meeting_page,
     parse_committee_page,
     parse_committees,
     parse_document_page,
@@ -29,12 +30,15 @@ from precedent.corpus.moderngov import (
     parse_meetings,
     service_url,
     site_root,
+    web_minutes,
 )
 from precedent.corpus.polite_http import PoliteClient, Politeness, Response
 from precedent.corpus.published import Published, read_manifest, write_atomic, write_manifest
 
 from precedent.errors import FetchError
 
+WEB_MINUTES_TITLE = "Minutes (the site's web service)"
+"""The title a meeting's web-service minutes are saved and listed under."""
 EARLIEST_YEAR = 2000
 """The first year whose meeting pages are read when the web service is off and no --from is given."""
 
@@ -165,6 +169,8 @@ def fetch_site(
                         report.failures.append((link.url, "on another host than the site; not fetched"))
                         continue
                     store.fetch(client, committee, detail.meeting, item, local, report, log)
+                if minutes := web_minutes(detail):
+                    store.keep_text(committee, detail.meeting, minutes, meeting_page(root, detail.meeting), report, log)
     finally:
         report.requests = client.requests
         report.seconds = time.perf_counter() - started
@@ -270,6 +276,45 @@ class _Store:
         write_manifest(self.out, self.site, self.entries)
         report.downloaded.append(path)
         if on_disk:
+            report.changed.append(path)
+        if log:
+            log(f"saved {path}")
+
+    def keep_text(
+        self,
+        committee: Committee,
+        meeting: Meeting,
+        text: str,
+        url: str,
+        report: FetchReport,
+        log: Callable[[str], None] | None,
+    ) -> None:
+        """Save text the site states in its listing (a meeting's minutes in the web service) as a document of its
+        own, cited by `url`, the public page it appears on; unchanged text is left as it is."""
+        body = text.encode("utf-8")
+        digest = hashlib.sha256(body).hexdigest()
+        stated = Published(
+            url=url,
+            committee=meeting.committee or committee.title,
+            committee_id=committee.id,
+            meeting_id=meeting.id,
+            meeting_date=meeting.day.isoformat() if meeting.day else "",
+            title=WEB_MINUTES_TITLE,
+        )
+        path = self.paths.get(url)
+        prior = self.entries.get(path) if path else None
+        if prior is not None and prior.sha256 == digest and _sha256_of(self.out / path) == digest:
+            self._keep(path, prior, stated, report)
+            return
+        path = path or self._new_path(committee, meeting, Link(url, WEB_MINUTES_TITLE), ".txt")
+        write_atomic(self.out / path, body)
+        self.entries[path] = replace(
+            stated, sha256=digest, size=len(body), fetched=datetime.now(UTC).isoformat(timespec="seconds")
+        )
+        self.paths[url] = path
+        write_manifest(self.out, self.site, self.entries)
+        report.downloaded.append(path)
+        if prior is not None:
             report.changed.append(path)
         if log:
             log(f"saved {path}")

@@ -77,6 +77,31 @@ class MeetingDetail:
         return found
 
 
+MINUTES_TITLE = re.compile(r"(?i)\bminutes\b")
+"""A meeting's own document titled as its minutes ("Printed minutes 14th-Mar-2023 ...")."""
+
+
+def web_minutes(detail: MeetingDetail) -> str:
+    """The minutes a meeting's agenda items carry in the web service, as one set of numbered minutes, or "" when
+    none is published or the meeting links printed minutes (the same record, which is fetched instead).
+    Restricted items are left out: their minutes are exempt."""
+    if any(MINUTES_TITLE.search(link.title) for link in detail.links):
+        return ""
+    items = [item for item in detail.items if item.minutes.strip() and not item.restricted]
+    if not items:
+        return ""
+    meeting = detail.meeting
+    held = f" held on {meeting.day:%A, %-d %B %Y}" if meeting.day else ""
+    parts = [f"Minutes of the meeting of {meeting.committee or 'the committee'}{held}"]
+    parts += [f"{item.number}. {item.title}\n\n{item.minutes.strip()}" for item in items]
+    return "\n\n".join(parts) + "\n"
+
+
+def meeting_page(site: str, meeting: Meeting) -> str:
+    """The public page listing a meeting's documents (`ieListDocuments.aspx`)."""
+    return urljoin(site_root(site), f"ieListDocuments.aspx?CId={quote(meeting.committee_id)}&MId={quote(meeting.id)}")
+
+
 def service_url(site: str, operation: str) -> str:
     return urljoin(site_root(site), f"{WEB_SERVICE}/{operation}")
 

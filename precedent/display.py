@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from precedent.corpus.chunking import hard_wrapped
 from precedent.index.highlight import blank_lines_wrap_sentences
@@ -27,6 +27,15 @@ DOUBLE_SPACED_SHARE = 0.4
 """A text is printed double-spaced when at least this share of its lines are blank."""
 SYMBOL_FONT = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "✓"})
 """Bullets a PDF's Symbol or Wingdings font left as private-use characters, shown as what they print."""
+WRAP = 0.6
+WRAP_MIN_CHARS = 40
+"""A line of a hard-wrapped text at least this share of its widest line and this long, ending mid-sentence,
+runs on into the next: narrower, it ends a paragraph, a heading or an address line."""
+LIST_START = re.compile(r"^[ \t]*(?:[-–•▪➢✓*]|\(?[0-9a-zA-Z]{1,3}[.)]|\d+(?:\.\d+)+\.?)(?:[ \t]|$)")
+"""A list item's or a numbered paragraph's first line, which starts a line of its own."""
+HALF_AT_END = re.compile(r"([^\W\d_]+)-$")
+HALF_AT_START = re.compile(r"[^\W\d_]+")
+"""The two halves of a word a line end broke with a hyphen."""
 SEPARATES = re.compile(r"\*{4}|<br\b[^<>]*>|</(?:p|li)\s*>", re.IGNORECASE)
 """Markup standing between two pieces of text ("<p>one</p><p>two</p>"): shown as a space, not dropped."""
 
@@ -36,22 +45,33 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
 
     "**(i) Review the strategy**" reads "(i) Review the strategy"; "29<sup>th</sup> September" reads "29th
     September"; a "<script>" in a paper stays, as text. A scanned page's blank line after every printed line
-    is dropped; its Symbol-font bullets show as bullets.
+    is dropped; its Symbol-font bullets show as bullets. A hard-wrapped page's (a PDF's, a scan's) lines run
+    on into paragraphs (`WRAP`), so a passage reads and copies as the paper's sentences.
     """
     text = text.translate(SYMBOL_FONT)  # one character for one: offsets hold
     lines = text.count("\n") + 1
     spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
     spaced = spaced and (hard_wrapped(text) or blank_lines_wrap_sentences(text))
     markup = DOUBLE_SPACED if spaced else MARKUP
+    removals = [(m.start(), m.end(), " " if SEPARATES.fullmatch(m.group(0)) else "") for m in markup.finditer(text)]
+    text, spans = _removed(text, removals, spans)
+    if hard_wrapped(text):
+        text, spans = _removed(text, list(_wraps(text)), spans)
+    return text, spans
+
+
+def _removed(
+    text: str, removals: list[tuple[int, int, str]], spans: Iterable[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with each (start, end, instead) of `removals` (in order, apart) replaced, and `spans` moved."""
     kept, starts, ends, dropped = [], [], [], [0]  # dropped[i]: characters the first i removals took out
     cursor = 0
-    for match in markup.finditer(text):
-        instead = " " if SEPARATES.fullmatch(match.group(0)) else ""
-        kept += [text[cursor : match.start()], instead]
-        starts.append(match.start())
-        ends.append(match.end())
-        dropped.append(dropped[-1] + match.end() - match.start() - len(instead))
-        cursor = match.end()
+    for start, end, instead in removals:
+        kept += [text[cursor:start], instead]
+        starts.append(start)
+        ends.append(end)
+        dropped.append(dropped[-1] + end - start - len(instead))
+        cursor = end
     kept.append(text[cursor:])
 
     def moved(offset: int) -> int:
@@ -61,6 +81,42 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
         return offset - dropped[i]
 
     return "".join(kept), [(moved(start), moved(end)) for start, end in spans]
+
+
+def _wraps(text: str) -> Iterator[tuple[int, int, str]]:
+    """The line breaks of a hard-wrapped text that fall inside a paragraph, each as a removal: a space; after a
+    word broken by a hyphen, the hyphen too where the text writes the word whole elsewhere ("amend-" over
+    "ments"), else nothing ("multi-" over "faceted" reads "multi-faceted")."""
+    lines = text.split("\n")
+    measure = max(len(line.rstrip()) for line in lines)
+    words = {word.lower() for word in re.findall(r"[^\W\d_]+", text)}
+    start = 0
+    for line, after in zip(lines, lines[1:], strict=False):
+        end = start + len(line)  # the line break
+        shown = line.rstrip()
+        if _runs_on(shown, after, measure):
+            head, tail = HALF_AT_END.search(shown), HALF_AT_START.match(after)
+            if head and tail and after[:1].islower():
+                hyphen = start + len(shown) - 1
+                whole = (head[1] + tail[0]).lower() in words
+                yield (hyphen, end + 1, "") if whole else (hyphen + 1, end + 1, "")
+            else:
+                yield (end, end + 1, " ")
+        start = end + 1
+
+
+def _runs_on(line: str, after: str, measure: int) -> bool:
+    """Whether `line` is wrapped into `after`: it spans most of the measure, ends mid-sentence, and neither is a
+    table row nor `after` a list item or a numbered paragraph."""
+    return (
+        len(line) >= max(WRAP * measure, WRAP_MIN_CHARS)
+        and not line.endswith((".", ":", ";", "?", "!"))
+        and after.strip() != ""
+        and "\t" not in line + after
+        and not LIST_START.match(after)
+        and not TABLE_ROW.match(line)
+        and not TABLE_ROW.match(after)
+    )
 
 
 TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")

@@ -84,3 +84,50 @@ def test_a_short_double_spaced_decision_reads_single_spaced():
         "Cork Road, also be removed."
     )
     assert readable(scan)[0] == scan.replace("\n\n", "\n")
+
+
+def test_a_pdf_pages_wrapped_lines_read_as_paragraphs_and_its_tables_lists_and_headings_stay_lines():
+    page = (
+        "4 Police and Crime Board Priorities\n\n"
+        "- 4.1 The responsibility for delivering these strategic priorities (see Appendix 1) ultim-\n"
+        "ately lies with the PCB, although these are allocated and managed by the sub-groups,\n"
+        "which support the Board.\n"
+        "- 4.4 There is further scrutiny of the plan by the West Midlands Police and Crime\n"
+        "Commissioner, who has a representative on the Coventry PCB. The Commissioner proposed amend-\n"
+        "ments to the plan, and the amendments were agreed by the Board at its multi-\n"
+        "agency meeting.\n"
+        "Sub Group\tStrategic priorities\tThemes\n"
+        "City Tasking\tPublic place safety and reassurance\tFocusing partnership resource in the areas\n"
+        "Joy Adams\nCCTV and Community Safety Manager"
+    )
+    marked = (page.index("which"), page.index("Board.") + 6)
+    shown, (mark,) = readable(page, [marked])
+    assert shown == (
+        "4 Police and Crime Board Priorities\n\n"
+        "- 4.1 The responsibility for delivering these strategic priorities (see Appendix 1) ultim-"
+        "ately lies with the PCB, although these are allocated and managed by the sub-groups, "
+        "which support the Board.\n"
+        "- 4.4 There is further scrutiny of the plan by the West Midlands Police and Crime "
+        "Commissioner, who has a representative on the Coventry PCB. The Commissioner proposed amendments to the "
+        "plan, and the amendments were agreed by the Board at its multi-agency meeting.\n"
+        "Sub Group\tStrategic priorities\tThemes\n"
+        "City Tasking\tPublic place safety and reassurance\tFocusing partnership resource in the areas\n"
+        "Joy Adams\nCCTV and Community Safety Manager"
+    )
+    assert shown[mark[0] : mark[1]] == "which support the Board."
+    typed = "Council House\nEarl Street\n\n" + "The committee considered the report of the Director. " * 4
+    assert readable(typed)[0] == typed  # a typed paper's lines are its own
+
+
+WRAPPED_PAGE = st.lists(
+    st.sampled_from(["the committee agreed the report of the director and ", "amend-", "ments ", "\n", "- ", "\t"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, database=None, derandomize=True)
+@given(WRAPPED_PAGE)
+def test_every_offset_of_a_reflowed_page_lands_in_order_inside_the_shown_text(text):
+    shown, spans = readable(text, [(i, i) for i in range(len(text) + 1)])
+    starts = [start for start, _ in spans]
+    assert starts == sorted(starts) and starts[0] == 0 and starts[-1] == len(shown)

@@ -17,7 +17,7 @@ from precedent.corpus.published import MANIFEST_NAME, read_manifest
 
 from precedent.cli import main
 from precedent.errors import FetchError
-from tests.moderngov_site import SITE, RecordedSite, paper_texts, render_pdfs
+from tests.moderngov_site import RECORDED_HOST, SITE, RecordedSite, paper_texts, render_pdfs
 
 SCRUTINY = "Scrutiny Co-ordination Committee"
 QUICK = Politeness(delay=0.0, timeout=5.0, retries=1, backoff=0.01)
@@ -393,3 +393,72 @@ def test_the_app_links_a_fetched_passage_to_its_source_page():
 
     assert "class='source'" not in _source(cited, 0)
     assert "href='https://x.gov.uk/mgConvert2PDF.aspx?ID=1&amp;&quot;x#page=5'" in _source(fetched, 0)
+
+
+MEETING_13050 = "/mgWebService.asmx/GetMeeting?lMeetingId=13050"
+DECLARATIONS = "<p>There were no declarations of interest.</p>"
+SAFETY_MINUTES = (
+    "<p>The Committee considered the Community Safety Plan 2023-24.</p>"
+    "<p><strong>RESOLVED that the Committee endorse the Community Safety Plan and ask for a report on the "
+    "Safer Streets programme in six months.</strong></p>"
+)
+
+
+def _with_minutes(site, minutes: dict[str, str]) -> None:
+    """The site's web service answers meeting 13050 (no printed minutes linked) with minutes on its items."""
+    xml = (
+        (SITE / "mgWebService.asmx" / "GetMeeting" / "13050.xml").read_bytes().replace(RECORDED_HOST, site.url.encode())
+    )
+    empty = b"<minutestext></minutestext>"
+    for title, text in minutes.items():
+        at = xml.index(empty, xml.index(f"{title}</agendaitemtitle>".encode()))
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
+        xml = xml[:at] + b"<minutestext>" + escaped + b"</minutestext>" + xml[at + len(empty) :]
+    site.faults.bodies[MEETING_13050] = (xml, "text/xml; charset=utf-8")
+
+
+def test_minutes_the_web_service_carries_are_saved_and_indexed_where_no_printed_minutes_are(
+    site, tmp_path, fake_encoder
+):
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import search
+
+    _with_minutes(site, {"Declarations of Interest": DECLARATIONS, "Coventry Community Safety Plan": SAFETY_MINUTES})
+    out = tmp_path / "out"
+    report = fetch(site, out)
+    page = f"{site.url}ieListDocuments.aspx?CId=116&MId=13050"
+    [saved] = [path for path, entry in read_manifest(out).items() if entry.url == page]
+    assert saved in report.downloaded and len(report.downloaded) == 7 and report.failures == []
+    assert (out / saved).read_text(encoding="utf-8") == (
+        "Minutes of the meeting of Scrutiny Co-ordination Committee held on Wednesday, 12 July 2023\n\n"
+        "2. Declarations of Interest\n\nThere were no declarations of interest.\n\n"
+        "4. Coventry Community Safety Plan\n\nThe Committee considered the Community Safety Plan 2023-24.\n"
+        "RESOLVED that the Committee endorse the Community Safety Plan and ask for a report on the Safer Streets "
+        "programme in six months.\n"
+    )
+    # meeting 12901 carries minutes in the web service too, and links its printed minutes: those are fetched
+    assert not any("MId=12901" in entry.url for entry in read_manifest(out).values())
+
+    build_index([out], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False)
+    index = Index.load(tmp_path / "index")
+    minutes = [c for c in index.chunks if c.url == page]
+    assert {c.item for c in minutes} == {None, 2, 4} and all(  # None: the heading naming the meeting
+        (c.paper_type, c.meeting_date, c.committee) == ("minutes", "2023-07-12", SCRUTINY) for c in minutes
+    )
+    hit = search(index, "Safer Streets programme report in six months", k=3, encoder=fake_encoder)[0]
+    assert hit.chunk.url == page and hit.citation().url == page
+
+    again = fetch(site, out)
+    assert again.downloaded == [] and saved in again.unchanged
+
+    _with_minutes(
+        site,
+        {
+            "Declarations of Interest": DECLARATIONS,
+            "Coventry Community Safety Plan": SAFETY_MINUTES.replace("six", "three"),
+        },
+    )
+    changed = fetch(site, out)
+    assert changed.downloaded == changed.changed == [saved]
+    assert "three months" in (out / saved).read_text(encoding="utf-8")
