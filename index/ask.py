@@ -20,7 +20,7 @@ from precedent.index.index import Index
 from precedent.index.rerank import asks_for
 from precedent.index.search import DEFAULT_CONFIG, SearchConfig, search
 
-from precedent.display import readable
+from precedent.display import shown_slice
 
 NUMBER_WORDS = re.compile(
     r"\b(how (?:many|much|often|long)|what (?:number|percentage|proportion|share|amount|cost|figure)"
@@ -242,7 +242,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             if h.chunk.doc_id == top.chunk.doc_id and start <= h.chunk.start < end
         )
         return Answer(
-            readable(text[start:end])[0].strip(),
+            shown_slice(text, start, end).strip(),
             "decision",
             confident,
             top.citation(),
@@ -266,7 +266,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             kind, confident = "passage", False
     if not spans:
         spans = [(top.chunk.start, top.chunk.end)]
-    shown = " … ".join(RULE_LINE.sub("", readable(text[s:e])[0]).strip(" \t\n|") for s, e in spans)
+    shown = " … ".join(RULE_LINE.sub("", shown_slice(text, s, e)).strip(" \t\n|") for s, e in spans)
     if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
         if not top.citation().date_text:
             kind = "passage"

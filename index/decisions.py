@@ -12,7 +12,7 @@ from precedent.index.hit import Citation
 from precedent.index.index import Index
 from precedent.index.search import MAX_K, search
 
-from precedent.display import readable
+from precedent.display import readable, shown_slice
 
 RELATIVE_CUTOFF = 0.85
 """A decision is about the topic when its best passage scores at least this share of the best decision's
@@ -160,6 +160,6 @@ def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> 
     first = chunks[0]
     citation = replace(Citation.of(first), section="")
     refers_to = tuple(p.heading for p in cross_references(index, first)[0])
-    text = readable(index.documents[doc_id]["text"][start:end])[0].strip()
+    text = shown_slice(index.documents[doc_id]["text"], start, end).strip()
     parts = tuple(readable(c.text)[0].strip() for c in chunks) if len(chunks) > 1 else ()
     return Decision(citation, start, end, text, parts, refers_to=refers_to)

@@ -60,6 +60,16 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
     return text, spans
 
 
+def shown_slice(text: str, start: int, end: int) -> str:
+    """`text[start:end]` as a reader sees it (`readable`), its lines' wrapping judged on the whole lines it lies
+    on: an answer starting mid-line is not a short line ending a paragraph."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    shown, [(a, b)] = readable(text[line_start:line_end], [(start - line_start, end - line_start)])
+    return shown[a:b]
+
+
 def _removed(
     text: str, removals: list[tuple[int, int, str]], spans: Iterable[tuple[int, int]]
 ) -> tuple[str, list[tuple[int, int]]]:

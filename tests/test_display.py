@@ -131,3 +131,19 @@ def test_every_offset_of_a_reflowed_page_lands_in_order_inside_the_shown_text(te
     shown, spans = readable(text, [(i, i) for i in range(len(text) + 1)])
     starts = [start for start, _ in spans]
     assert starts == sorted(starts) and starts[0] == 0 and starts[-1] == len(shown)
+
+
+def test_an_answer_starting_mid_line_reads_on_as_its_paragraph_does():
+    from precedent.display import shown_slice
+
+    page = (
+        "- 3.3 The strategic assessment is created by the Partnership Intelligence Liaison Team. The Strategic\n"
+        "Assessment is a regionally agreed service which provides each CSP with an annual report looking at\n"
+        "the last 12 months.\n"
+        "NAME: Joy Adams"
+    )
+    start = page.index("The Strategic")
+    assert shown_slice(page, start, page.index("months.") + 7) == (
+        "The Strategic Assessment is a regionally agreed service which provides each CSP with an annual report "
+        "looking at the last 12 months."
+    )
