@@ -14,7 +14,9 @@ MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[
 title on the next ("**1.**", "**Adoption of Minutes**", as scanned Limerick minutes print them)."""
 AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([^*\n]{2,200})", re.MULTILINE)
 WEB_ITEM = re.compile(r"(?m)^(\d{1,3})\.[ \t]*\n\s*\n?([^\n]{2,200})$")
-RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*RESOLVED\b", re.IGNORECASE)
+RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*R(?i:ESOLVED)\b")
+"""A decision's opening word at a line's start, capitalised: "resolved" starting a line is a wrapped sentence's
+last word ("the national issues that had yet to be" over "resolved")."""
 MOTION = re.compile(
     r"(?im)(?:^[ \t#>*-]*(?:\*\*)?[ \t]*|(?<=[.!?”] ))(?:proposed\s+by\b|on\s+the\s+proposal\s+of\b"
     r"|it\s+was\s+(?:\w+\s+){0,2}?(?:agreed|resolved)\b|it\s+was\s+proposed\s+by\b"

@@ -27,12 +27,15 @@ DOUBLE_SPACED_SHARE = 0.4
 """A text is printed double-spaced when at least this share of its lines are blank."""
 SYMBOL_FONT = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "✓"})
 """Bullets a PDF's Symbol or Wingdings font left as private-use characters, shown as what they print."""
-WRAP = 0.6
+WRAP = 0.75
 WRAP_MIN_CHARS = 40
 """A line of a hard-wrapped text at least this share of its widest line and this long, ending mid-sentence,
 runs on into the next: narrower, it ends a paragraph, a heading or an address line."""
-LIST_START = re.compile(r"^[ \t]*(?:[-–•▪➢✓*]|\(?[0-9a-zA-Z]{1,3}[.)]|\d+(?:\.\d+)+\.?)(?:[ \t]|$)")
-"""A list item's or a numbered paragraph's first line, which starts a line of its own."""
+LIST_START = re.compile(
+    r"^[ \t]*(?:(?:[-–•▪➢✓*]|\(?[0-9a-zA-Z]{1,3}[.)]|\d+(?:\.\d+)+\.?)(?:[ \t]|$)|[A-Z][\w ()’'/-]{0,40}:[ \t])"
+)
+"""A list item's, a numbered paragraph's or a labelled field's ("Other Representatives: ...") first line, which
+starts a line of its own."""
 HALF_AT_END = re.compile(r"([^\W\d_]+)-$")
 HALF_AT_START = re.compile(r"[^\W\d_]+")
 """The two halves of a word a line end broke with a hyphen."""

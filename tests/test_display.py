@@ -147,3 +147,12 @@ def test_an_answer_starting_mid_line_reads_on_as_its_paragraph_does():
         "The Strategic Assessment is a regionally agreed service which provides each CSP with an annual report "
         "looking at the last 12 months."
     )
+
+
+def test_a_labelled_field_starts_its_own_line_in_a_wrapped_page():
+    page = (
+        "Other Members: Councillors R Bailey, D Skinner, P Townshend and the Cabinet Member for\n"
+        "Other Representatives: Simon Brooke, Working Together on Welfare Reform Group and\n"
+        "representatives of the Coventry Law Centre, who reported on the work of the partnership."
+    )
+    assert readable(page)[0] == page.replace("and\nrepresentatives", "and representatives")

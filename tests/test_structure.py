@@ -448,3 +448,15 @@ def test_lines_set_in_bold_or_larger_type_are_headings_but_bold_decisions_and_pa
         ("Key Findings", False),
         ("Gender Identity in Coventry", False),
     ]
+
+
+def test_resolved_starting_a_wrapped_line_is_no_decision():
+    text = (
+        "Matters raised included:\n\n"
+        "- What the Committee could do to help publicise the national issues that had yet to be\n"
+        "resolved\n"
+        "- Where poor decisions had been made, were individuals held to account\n\n"
+        "RESOLVED that the report be noted.\n"
+    )
+    [block] = resolved_blocks(text, 0, len(text))
+    assert text[block[0] : block[1]] == "RESOLVED that the report be noted."
