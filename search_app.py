@@ -272,7 +272,7 @@ def render_decisions(index, found, *, topic: str) -> str:
         )
     what = f"about “{html.escape(topic)}”" if topic.strip() else "in the register"
     return (
-        f"<div class='meta'>{len(found)} decisions {what}, newest first.</div>"
+        f"<div class='meta'>{len(found)} decision{'' if len(found) == 1 else 's'} {what}, newest first.</div>"
         + decision_timeline(found)
         + "".join(entries)
     )

@@ -200,6 +200,8 @@ def test_decisions_tab_lists_the_dog_control_resolution(page):
     page.wait_for_selector("#decision-results .hit", timeout=60_000)
     text = page.locator("#decision-results").inner_text()
     assert "4 February 2015" in text and "concur with the decisions of Cabinet" in text
+    count = int(text.split(" decision")[0].split()[-1])  # "1 decision about ...", "3 decisions about ..."
+    assert f"{count} decision{'' if count == 1 else 's'} about “dog control”, newest first." in text
     shot(page, "decisions")
 
 
