@@ -18,8 +18,8 @@ class Document:
     number printed on each page ("" where none is), `furniture` the spans of running headers, footers and
     page numbers (kept in `text`, kept out of passages) and `hyphens` the offsets of line-end hyphens that
     break a word, joined for search. `headings` holds the spans of lines a PDF sets in bold or larger type.
-    `published` is what the site a file was fetched from states about it
-    (`precedent fetch`), None for other files.
+    `published` is what the site a file was fetched from states about it (`precedent fetch`), None for other
+    files.
     """
 
     doc_id: str

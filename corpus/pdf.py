@@ -76,7 +76,8 @@ def heading_spans(pages: list[str], page_starts: list[int], runs: list[list[Run]
     for page, start, page_runs in zip(pages, page_starts, runs, strict=True):
         wanted: dict[str, bool] = {}
         for text, goes_on in heading_lines(typeset_lines(page_runs), body):
-            wanted[squashed(plain_glyphs(text))] = wanted.get(squashed(plain_glyphs(text)), True) and goes_on
+            key = squashed(plain_glyphs(text))
+            wanted[key] = wanted.get(key, True) and goes_on  # a line that also stands alone starts a heading
         offset, last_heading_line = start, -2
         for number, line in enumerate(page.split("\n")):
             key = squashed(line)

@@ -77,9 +77,9 @@ def sections(text: str, start: int, end: int, headings: Sequence[tuple[int, int]
     cuts: list[tuple[int, str]] = [(start, "")]
     typeset = {a: b for a, b in headings if start <= a < end}
     for match in HEADING.finditer(text, start, end):
-        if match["num"] and match.start() not in typeset and _wraps_on(text, match.start(), match.end(), end):
+        if match.start() in typeset:  # the PDF's type says it is a heading, and where its wrapped lines end
             continue
-        if match.start() in typeset:
+        if match["num"] and _wraps_on(text, match.start(), match.end(), end):
             continue
         title = clean_line(_bold_title(match["bold"]) if match["bold"] else (match["md"] or match["num"]))
         if len(title) > TITLE_CHARS:  # a form's question: its first sentence names the section

@@ -120,7 +120,7 @@ def _wraps(text: str) -> Iterator[tuple[int, int, str]]:
 
 def _runs_on(line: str, after: str, measure: int) -> bool:
     """Whether `line` is wrapped into `after`: it spans most of the measure, ends mid-sentence, and neither is a
-    table row nor `after` a list item or a numbered paragraph."""
+    table row nor `after` a list item, a numbered paragraph or a labelled field (`LIST_START`)."""
     return (
         len(line) >= max(WRAP * measure, WRAP_MIN_CHARS)
         and not line.endswith((".", ":", ";", "?", "!"))
