@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from precedent.corpus.dates import format_date
-from precedent.corpus.furniture import joined
+from precedent.corpus.furniture import blanked, joined
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 21
+CHUNKER_VERSION = 22
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -401,8 +401,9 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
     chunks: list[Chunk] = []
     url = doc.published.url if doc.published else ""
     restricted = bool(doc.published and doc.published.restricted)
+    structure_text = blanked(text, doc.furniture)  # an item's opening words never hold a page's header or footer
     for paper in parsed.papers:
-        units = list(_units(paper, text, settings))
+        units = list(_units(paper, structure_text, settings))
         units = _merge_labels(units, text, paper) if settings.merge_labels else units
         covered = units or [(paper.start, paper.end, "section", {})]
         for unit_start, unit_end, kind, fields in covered:

@@ -229,3 +229,21 @@ def test_later_passages_of_an_item_carry_its_opening_in_their_header():
     assert "footpath be repaired" not in question[0].header  # the first passage holds the question itself
     assert all("I will ask at the next Meeting that the footpath be repaired" in c.header for c in question[1:])
     assert all(c.header.endswith("Minute 6: Disposal of Land") for c in chunks if c.item == 6)  # several matters
+
+
+def test_an_items_opening_leaves_out_the_page_furniture_it_crosses():
+    reply = " ".join(f"Sentence {n} of the reply about the works programme for the district." for n in range(40))
+    head = (
+        "MINUTES OF PROCEEDINGS AT MEETING OF THE MUNICIPAL DISTRICT OF NEWCASTLE WEST\n\nPresent: Cllr Galvin.\n\n"
+        "5. Question submitted by Councillor L. Galvin\n\n"
+    )
+    footer = "Page 3\n\nLimerick City and County Council"
+    text = (
+        f"{head}{footer}\n\nI will ask at the next Meeting that the footpath be repaired outside Pet World.\n\n"
+        f"REPLY: {reply}\n\n6. Disposal of Land\n\n{reply}\n"
+    )
+    furniture = ((len(head), len(head) + len(footer)),)
+    doc = Document("nw.txt", "nw.txt", text, "Minutes - Monthly Meeting of Newcastle West", furniture=furniture)
+    question = [c for c in chunk_document(parse_document(doc)) if c.item == 5]
+    assert len(question) >= 2 and all("footpath be repaired" in c.header for c in question[1:])
+    assert not any("Page 3" in c.header or "Limerick City and County Council" in c.header for c in question)
