@@ -263,22 +263,10 @@ class _Store:
             return
         if not path or not path.endswith(suffix):
             path = self._new_path(committee, meeting, link, suffix)
-        write_atomic(self.out / path, answer.body)
-        self.entries[path] = replace(
-            stated,
-            etag=answer.headers.get("etag", ""),
-            last_modified=answer.headers.get("last-modified", ""),
-            sha256=digest,
-            size=len(answer.body),
-            fetched=datetime.now(UTC).isoformat(timespec="seconds"),
+        validators = replace(
+            stated, etag=answer.headers.get("etag", ""), last_modified=answer.headers.get("last-modified", "")
         )
-        self.paths[link.url] = path
-        write_manifest(self.out, self.site, self.entries)
-        report.downloaded.append(path)
-        if on_disk:
-            report.changed.append(path)
-        if log:
-            log(f"saved {path}")
+        self._save(path, validators, answer.body, digest, report, log, changed=on_disk)
 
     def keep_text(
         self,
@@ -307,14 +295,29 @@ class _Store:
             self._keep(path, prior, stated, report)
             return
         path = path or self._new_path(committee, meeting, Link(url, WEB_MINUTES_TITLE), ".txt")
+        self._save(path, stated, body, digest, report, log, changed=prior is not None)
+
+    def _save(
+        self,
+        path: str,
+        stated: Published,
+        body: bytes,
+        digest: str,
+        report: FetchReport,
+        log: Callable[[str], None] | None,
+        *,
+        changed: bool,
+    ) -> None:
+        """Write a new or changed document and its manifest entry (the manifest after each, so an interrupted
+        run keeps it)."""
         write_atomic(self.out / path, body)
         self.entries[path] = replace(
             stated, sha256=digest, size=len(body), fetched=datetime.now(UTC).isoformat(timespec="seconds")
         )
-        self.paths[url] = path
+        self.paths[stated.url] = path
         write_manifest(self.out, self.site, self.entries)
         report.downloaded.append(path)
-        if prior is not None:
+        if changed:
             report.changed.append(path)
         if log:
             log(f"saved {path}")
