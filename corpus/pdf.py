@@ -25,6 +25,8 @@ LIGATURE = re.compile("[\ufb00-\ufb06]")
 BULLET = re.compile(rf"(?m)^([ \t]*)[{BULLET_GLYPHS}][ \t]+")
 """A list item's bullet glyph at a line's start: read as "- ", the marker the text papers use, not as a table
 cell before a gap."""
+LIST_MARK = re.compile(rf"[{BULLET_GLYPHS}-] +")
+"""A list item's marker opening a table cell, whose wrapped lines hang after it."""
 CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 """A run of spaces inside a laid-out line: a table's cell break when the lines around it break at the same
 column, else a word space that layout widened (a superscript, a glyph of unknown width)."""
@@ -177,7 +179,7 @@ def tidy_layout(text: str, plain: str = "") -> str:
             laid.append(None)
             continue
         near = _neighbours_gaps(lines, gaps, i)
-        aligned = {col for col in gaps[i] if near & {col - 1, col, col + 1}}
+        aligned = {col for col in gaps[i] if near & _around(col, line)}
         cells: list[Cell] = []
         start = cursor = len(line) - len(line.lstrip())
         parts: list[str] = []
@@ -195,7 +197,7 @@ def tidy_layout(text: str, plain: str = "") -> str:
         cells.append((start, len(line), "".join(parts)))
         laid.append(cells)
     out: list[str] = []
-    for row in table_rows(laid, squashed(plain_glyphs(plain))):
+    for row in table_rows(laid, cell_key(plain)):
         if row is None:
             if out and out[-1]:
                 out.append("")
@@ -237,6 +239,7 @@ def table_rows(lines: list[list[Cell] | None], plain: str = "") -> Iterator[list
         columns = [start for start, _, _ in first]
         bounds = dict(zip(columns, [*columns[1:], None], strict=True))
         cells = [[text] for _, _, text in first]
+        hangs = _hangs(first, columns)
         above = columns
         j = i + 1
         while j < len(lines):
@@ -247,17 +250,19 @@ def table_rows(lines: list[list[Cell] | None], plain: str = "") -> Iterator[list
                 above = columns
                 j += 1
                 continue
-            starts = [_column(start, above) for start, _, _ in line]
+            starts = [_in_row(start, above, columns, hangs) for start, _, _ in line]
             if None in starts or len(set(starts)) < len(starts):
                 break
             full = len(line) == len(above) and len(line) >= widest[i]
-            if len(line) > len(above) or (full and not _reads_on(line, starts, columns, cells, plain)):
+            resumes = not set(starts) <= set(above)
+            if (len(line) > len(above) or full or resumes) and not _reads_on(line, starts, columns, cells, plain):
                 break
             ends = [end for _, end, _ in line]
             if any(bounds[col] is not None and end >= bounds[col] for col, end in zip(starts, ends, strict=True)):
                 break
             for col, (_, _, text) in zip(starts, line, strict=True):
                 cells[columns.index(col)].append(text)
+            hangs.update(_hangs(line, starts))
             above = starts
             j += 1
         yield [(start, end, " ".join(parts)) for (start, end, _), parts in zip(first, cells, strict=True)]
@@ -265,10 +270,25 @@ def table_rows(lines: list[list[Cell] | None], plain: str = "") -> Iterator[list
 
 
 def _reads_on(line: list[Cell], starts: list[int], columns: list[int], cells: list[list[str]], plain: str) -> bool:
-    """Whether every cell of `line` follows its column's text so far in `plain` (squashed): a wrapped cell."""
+    """Whether every cell of `line` follows its column's text so far in `plain` (`cell_key`): a wrapped cell."""
     return bool(plain) and all(
-        squashed(cells[columns.index(col)][-1] + text) in plain for col, (_, _, text) in zip(starts, line, strict=True)
+        cell_key(cells[columns.index(col)][-1] + text) in plain for col, (_, _, text) in zip(starts, line, strict=True)
     )
+
+
+def cell_key(text: str) -> str:
+    """`text` without whitespace or list markers, for finding a laid-out cell in content-order text, whose
+    bullets fall at line starts where the layout's fall mid-line."""
+    return re.sub(rf"[\s{BULLET_GLYPHS}-]+", "", LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text))
+
+
+def _in_row(col: int, above: list[int], columns: list[int], hangs: dict[int, int]) -> int | None:
+    """The column a cell starting at `col` continues: one the line above has a cell at, or one of the row's
+    columns but its first, where a cell that paused for a line (between its list items) resumes."""
+    found = _column(col, above, hangs)
+    if found is None:
+        found = _column(col, columns, hangs)
+    return None if found is None or (found == columns[0] and found not in above) else found
 
 
 def squashed(text: str) -> str:
@@ -285,9 +305,29 @@ def _cell_paragraph(line: list[Cell] | None, columns: list[int]) -> bool:
     return all((col := _column(start, columns)) is not None and col != columns[0] for start, _, _ in line)
 
 
-def _column(col: int, columns: list[int]) -> int | None:
-    """The column in `columns` that a cell starting at `col` lines up with (within a character), if any."""
-    return next((c for c in columns if abs(c - col) <= 1), None)
+def _around(col: int, line: str) -> set[int]:
+    """The columns a cell starting at `col` of `line` lines up with: its own, within a character, and, for a
+    list item, where its text starts, which its wrapped lines hang at."""
+    mark = LIST_MARK.match(line, col)
+    cols = {col, mark.end()} if mark else {col}
+    return {c + step for c in cols for step in (-1, 0, 1)}
+
+
+def _hangs(line: list[Cell], columns: list[int]) -> dict[int, int]:
+    """For each cell of `line` opening with a list marker, its column and where its text starts: a list
+    item's wrapped lines hang there."""
+    return {
+        col: start + len(m[0])
+        for col, (start, _, text) in zip(columns, line, strict=True)
+        if (m := LIST_MARK.match(text))
+    }
+
+
+def _column(col: int, columns: list[int], hangs: dict[int, int] | None = None) -> int | None:
+    """The column in `columns` that a cell starting at `col` lines up with (within a character), if any, or
+    whose list item's text (`hangs`) it lines up with."""
+    hangs = hangs or {}
+    return next((c for c in columns if abs(c - col) <= 1 or abs(hangs.get(c, c) - col) <= 1), None)
 
 
 def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int = 12) -> set[int]:

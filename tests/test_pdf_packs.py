@@ -258,6 +258,39 @@ def test_a_row_whose_every_cell_wraps_is_one_row_where_the_content_order_says_so
     )
 
 
+def test_a_cells_bulleted_lines_and_a_cell_that_pauses_stay_in_their_row():
+    layout = (
+        " Maximise the        \u2022 Quarterly        \u2022 Number\n"
+        " number of                              of people\n"
+        " professionals       review and         completed\n"
+        " and members         update.            training.\n"
+        "\n"
+        " Safeguarding        \u2022 Compliance       \u2022 Percentage of cases\n"
+        " children,           with official        discussed at Channel\n"
+        " young people        guidance.            Panel in 20 days.\n"
+    )
+    # the content order bullets each cell's first line, where the layout puts them mid-line
+    plain = (
+        "Maximise the\nnumber of\nprofessionals\nand members\n\u2022 Quarterly\nreview and\nupdate.\n"
+        "\u2022 Number\nof people\ncompleted\ntraining.\nSafeguarding\nchildren,\nyoung people\n"
+        "\u2022 Compliance\nwith official\nguidance.\n\u2022 Percentage of cases\ndiscussed at Channel\n"
+        "Panel in 20 days."
+    )
+    assert tidy_layout(plain_glyphs(layout), plain).split("\n") == [
+        # "review and" resumes the middle cell after a line without it
+        "Maximise the number of professionals and members\t\u2022 Quarterly review and update.\t"
+        "\u2022 Number of people completed training.",
+        "",
+        # a bulleted cell's wrapped lines hang two columns in, after its marker
+        "Safeguarding children, young people\t\u2022 Compliance with official guidance.\t"
+        "\u2022 Percentage of cases discussed at Channel Panel in 20 days.",
+    ]
+    # where the content order does not run on, a line resuming a column starts a row of its own
+    assert tidy_layout(plain_glyphs(layout), plain.replace("Quarterly\nreview", "Quarterly\nother")).split("\n")[1] == (
+        "professionals\treview and\tcompleted"
+    )
+
+
 def test_a_word_layout_split_is_joined_where_the_plain_text_has_it_whole():
     laid = "The harms of drug misuse. The har ms are greater here.\nIt is in to the plan."
     plain = "The harms of drug misuse. The harms are greater here.\nIt is in to the plan, into it."
