@@ -119,9 +119,15 @@ def _text(value, name: str) -> str:
     return value
 
 
-def _mark(text: str, spans) -> str:
-    """`text` as a reader sees it (`precedent.display`), escaped, spans in <mark>, tables as tables."""
-    return to_html(text, spans)
+def _mark(text: str, spans, furniture=()) -> str:
+    """`text` as a reader sees it (`precedent.display`), escaped, spans in <mark>, tables as tables, read on
+    over the page breaks at `furniture` (spans of `text`)."""
+    return to_html(text, spans, tuple(furniture))
+
+
+def _furniture(record: dict, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The page headers and footers inside `start`..`end` of a stored document, as spans of that slice."""
+    return tuple((a - start, b - start) for a, b in record.get("furniture", ()) if start <= a and b <= end)
 
 
 def paper_link(doc_id: str, offset: int, label: str) -> str:
@@ -165,10 +171,13 @@ def render_answer(index, answer) -> str:
     """The answer box: the verbatim answer with its citation, or the closest passage when evidence is weak."""
     if answer is None:
         return ""
-    text = index.documents[answer.doc_id]["text"]
+    record = index.documents[answer.doc_id]
     marks = [(s - answer.start, e - answer.start) for s, e in answer.marks]
-    body = text[answer.start : answer.end] if answer.kind == "decision" else answer.text
-    shown = _mark(body, marks if answer.kind == "decision" else [])
+    if answer.kind == "decision":
+        body = record["text"][answer.start : answer.end]
+        shown = _mark(body, marks, _furniture(record, answer.start, answer.end))
+    else:
+        shown = _mark(answer.text, [])
     label = ANSWER_KIND[answer.kind] if answer.confident else "Closest passage (no clear answer)"
     weak = "" if answer.confident else " weak"
     return (
@@ -186,16 +195,18 @@ def render_groups(index, answered) -> str:
 
     cards = []
     for number, group in enumerate(answered.groups, start=1):
-        text = index.documents[group.citation.doc_id]["text"]
+        record = index.documents[group.citation.doc_id]
         parts = []
         if group.resolution:
             start, end = group.resolution
             marks = [(s - start, e - start) for s, e in group.resolution_marks]
-            parts.append(f"<div class='passage resolution'>{_mark(text[start:end], marks)}</div>")
+            shown = _mark(record["text"][start:end], marks, _furniture(record, start, end))
+            parts.append(f"<div class='passage resolution'>{shown}</div>")
         for hit in group.hits:
             if group.resolution and group.resolution[0] <= hit.chunk.start < group.resolution[1]:
                 continue
-            parts.append(f"<div class='passage' data-rank='{hit.rank}'>{_mark(hit.text, hit.highlights)}</div>")
+            shown = _mark(hit.text, hit.highlights, hit.chunk.furniture)
+            parts.append(f"<div class='passage' data-rank='{hit.rank}'>{shown}</div>")
         first = min(group.hits, key=lambda h: h.rank)
         context = context_of(index, first.chunk)
         line = first.citation().line()

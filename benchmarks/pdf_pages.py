@@ -54,6 +54,11 @@ def pdf_pages(pdf: Path) -> list[str]:
     return pages
 
 
+def cited_pages(chunk) -> set[int]:
+    """The pages a passage's citation names: its page, or pp. page-last_page when it runs over a page break."""
+    return set(range(chunk.page, (chunk.last_page or chunk.page) + 1)) if chunk.page else set()
+
+
 def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
     """Count quotes whose answering passages cite a page that holds them."""
     from precedent.index.search import search
@@ -77,14 +82,14 @@ def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
             if first is not None:
                 result.retrieved += 1
                 pages = holding(first.chunk.doc_id, quote)
-                right = first.chunk.page in pages
+                right = bool(cited_pages(first.chunk) & pages)
                 result.retrieved_right += right
                 if not right:
-                    result.wrong.append(f"{question.id}: cited p. {first.chunk.page}, quote on {sorted(pages)}")
+                    result.wrong.append(f"{question.id}: cited {first.citation().pages}, quote on {sorted(pages)}")
             for chunk, text in zip(index.chunks, texts, strict=True):
                 if answers_normalised(text, quote):
                     result.passages += 1
-                    result.passages_right += chunk.page in holding(chunk.doc_id, quote)
+                    result.passages_right += bool(cited_pages(chunk) & holding(chunk.doc_id, quote))
     return result
 
 

@@ -7,19 +7,20 @@ is `header + text`, where the header names the paper, meeting and item so that a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 
 from precedent.corpus.dates import format_date
-from precedent.corpus.furniture import blanked, joined
+from precedent.corpus.furniture import blanked, joined, without_breaks
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 23
+CHUNKER_VERSION = 24
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -82,6 +83,11 @@ class Chunk:
     """The passage as searched when it differs from `text`: words hyphenated at line ends joined."""
     url: str = ""
     """The address the paper was fetched from (`precedent fetch`), or ""."""
+    furniture: tuple[tuple[int, int], ...] = ()
+    """Spans of `text` that are a page's running header or footer: a passage read on over a page break
+    crosses them. Shown and searched without them (`precedent.display`)."""
+    last_page: int | None = None
+    """The page the passage ends on, when it runs on past `page`."""
 
     @property
     def chunk_id(self) -> str:
@@ -103,6 +109,8 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
+        if data.get("furniture"):
+            data = {**data, "furniture": tuple(tuple(span) for span in data["furniture"])}
         return cls(**data)
 
 
@@ -160,12 +168,9 @@ def dense_texts(chunks: list[Chunk], window: int) -> tuple[list[str], list[int]]
     return texts, owners
 
 
-def _without_blank_pages(
-    text: str, start: int, end: int, furniture: tuple[tuple[int, int], ...] = ()
-) -> Iterator[tuple[int, int]]:
-    """text[start:end] in parts that leave out blank-page notices and page furniture (headers, footers)."""
+def _without_blank_pages(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """text[start:end] in parts that leave out blank-page notices."""
     skipped = [(m.start(), m.end()) for m in BLANK_PAGE.finditer(text, start, end)]
-    skipped += [(a, b) for a, b in furniture if a < end and b > start]
     cursor = start
     for skip_start, skip_end in sorted(skipped):
         if skip_start > cursor:
@@ -410,9 +415,11 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
             header = _header(parsed, paper, fields) if settings.headers else ""
             opening, opening_end = fields.get("opening", ("", 0))
             opened = _header(parsed, paper, fields, opening) if settings.headers and opening else header
-            for part_start, part_end in _without_blank_pages(text, unit_start, unit_end, doc.furniture):
-                for start, end in _pieces(splitter, text, part_start, part_end, settings.chunk_overlap):
+            for part_start, part_end in _without_blank_pages(text, unit_start, unit_end):
+                # split as read with the furniture blanked, so a paragraph runs on over a page break
+                for start, end in _pieces(splitter, structure_text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
+                    crossed = tuple((a - start, b - start) for a, b in doc.furniture if start <= a and b <= end)
                     if _only_a_heading(piece, fields):
                         continue
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
@@ -436,17 +443,25 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             section=fields.get("section", ""),
                             page=doc.page_at(start),
                             private=bool(fields.get("private")) or restricted,
-                            search_text=_search_text(piece, start, doc.hyphens),
+                            search_text=_search_text(piece, start, doc.hyphens, crossed),
                             url=url,
+                            furniture=crossed,
+                            last_page=doc.page_at(end - 1) if crossed else None,
                         )
                     )
     return chunks
 
 
-def _search_text(piece: str, start: int, hyphens: tuple[int, ...]) -> str:
-    if not hyphens:
-        return ""
-    searched = joined(piece, start, hyphens)
+def _search_text(piece: str, start: int, hyphens: tuple[int, ...], furniture: tuple[tuple[int, int], ...]) -> str:
+    """The passage as searched: hyphenated words joined, and read on over the page breaks it crosses."""
+    searched = joined(piece, start, hyphens) if hyphens else piece
+    if furniture:  # each hyphen joined before a header or footer moves it two characters back
+        first = bisect.bisect_left(hyphens, start)
+        moved = []
+        for a, b in furniture:
+            shift = 2 * (bisect.bisect_left(hyphens, start + a) - first)
+            moved.append((a - shift, b - shift))
+        searched = without_breaks(searched, tuple(moved))
     return searched if searched != piece else ""
 
 

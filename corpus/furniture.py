@@ -124,6 +124,34 @@ def joined(text: str, start: int, hyphens: tuple[int, ...]) -> str:
     return "".join(pieces) + text[cursor:]
 
 
+def page_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> list[tuple[int, int]]:
+    """Where `text` (the document from `start`) crosses a page's furniture, each as a span of `text` to read as
+    one line break: a run of header and footer lines with the white space around them."""
+    runs: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        a, b = span_start - start, span_end - start
+        if a < 0 or b > len(text):
+            continue
+        while a > 0 and text[a - 1].isspace():
+            a -= 1
+        while b < len(text) and text[b].isspace():
+            b += 1
+        if runs and a <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], b)
+        else:
+            runs.append((a, b))
+    return runs
+
+
+def without_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> str:
+    """`text` read across its page breaks (`page_breaks`): what a passage spanning two pages is searched as."""
+    pieces, cursor = [], 0
+    for a, b in page_breaks(text, spans, start):
+        pieces += [text[cursor:a], "\n"]
+        cursor = b
+    return "".join(pieces) + text[cursor:]
+
+
 def _pages(text: str, page_starts: tuple[int, ...]) -> list[tuple[int, int]]:
     bounds = [*page_starts, len(text)]
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]

@@ -87,6 +87,7 @@ def document_record(parsed: ParsedDocument, fingerprint: str) -> dict:
         "meeting_date": parsed.meeting_date.isoformat() if parsed.meeting_date else "",
         "warnings": list(doc.warnings),
         "page_starts": list(doc.page_starts),
+        "furniture": [list(span) for span in doc.furniture],
         "published": doc.published.to_dict() if doc.published else None,
         "papers": [
             {

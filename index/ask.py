@@ -242,7 +242,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             if h.chunk.doc_id == top.chunk.doc_id and start <= h.chunk.start < end
         )
         return Answer(
-            shown_slice(text, start, end).strip(),
+            shown_slice(text, start, end, record.get("furniture", ())).strip(),
             "decision",
             confident,
             top.citation(),
@@ -266,7 +266,8 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             kind, confident = "passage", False
     if not spans:
         spans = [(top.chunk.start, top.chunk.end)]
-    shown = " … ".join(RULE_LINE.sub("", shown_slice(text, s, e)).strip(" \t\n|") for s, e in spans)
+    furniture = record.get("furniture", ())
+    shown = " … ".join(RULE_LINE.sub("", shown_slice(text, s, e, furniture)).strip(" \t\n|") for s, e in spans)
     if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
         if not top.citation().date_text:
             kind = "passage"

@@ -160,6 +160,7 @@ def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> 
     first = chunks[0]
     citation = replace(Citation.of(first), section="")
     refers_to = tuple(p.heading for p in cross_references(index, first)[0])
-    text = shown_slice(index.documents[doc_id]["text"], start, end).strip()
-    parts = tuple(readable(c.text)[0].strip() for c in chunks) if len(chunks) > 1 else ()
+    record = index.documents[doc_id]
+    text = shown_slice(record["text"], start, end, record.get("furniture", ())).strip()
+    parts = tuple(readable(c.text, furniture=c.furniture)[0].strip() for c in chunks) if len(chunks) > 1 else ()
     return Decision(citation, start, end, text, parts, refers_to=refers_to)

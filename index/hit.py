@@ -24,6 +24,8 @@ class Citation:
     page: int | None
     url: str = ""
     """The address the paper was fetched from, or ""."""
+    last_page: int | None = None
+    """The page the passage ends on, when it runs on over a page break."""
 
     @classmethod
     def of(cls, chunk: Chunk) -> Citation:
@@ -38,11 +40,19 @@ class Citation:
             chunk.section,
             chunk.page,
             chunk.url,
+            chunk.last_page,
         )
 
     @property
     def date_text(self) -> str:
         return format_date(date.fromisoformat(self.meeting_date)) if self.meeting_date else ""
+
+    @property
+    def pages(self) -> str:
+        """"p. 12", or "pp. 12-13" for a passage running on over a page break."""
+        if self.last_page and self.last_page != self.page:
+            return f"pp. {self.page}-{self.last_page}"
+        return f"p. {self.page}" if self.page else ""
 
     def heading(self) -> str:
         """The citation as a person writes it, e.g. `Scrutiny Co-ordination Committee, 4 February 2015,
@@ -57,7 +67,7 @@ class Citation:
             if self.section and self.section != self.paper_title:
                 parts.append(self.section)
         if self.page:
-            parts.append(f"p. {self.page}")
+            parts.append(self.pages)
         return ", ".join(p for p in parts if p)
 
     def line(self) -> str:
@@ -79,7 +89,7 @@ class Citation:
         if self.section and self.section != self.item_title:
             parts.append(self.section)
         if self.page:
-            parts.append(f"p. {self.page}")
+            parts.append(self.pages)
         parts.append(self.doc_id)
         return " — ".join(p for p in parts if p)
 
@@ -120,6 +130,8 @@ class Hit:
             "item_title": c.item_title or None,
             "section": c.section or None,
             "page": c.page,
+            "last_page": c.last_page,
+            "furniture": [list(span) for span in c.furniture],
             "start": c.start,
             "end": c.end,
             "citation": self.citation().line(),

@@ -158,7 +158,7 @@ def cmd_search(args) -> int:
         print(f"{hit.rank}. [{hit.score:.3f}] {hit.citation().line()}")
         if hit.chunk.url:
             print(f"   {hit.chunk.url}")
-        print("   " + to_text(hit.text).strip().replace("\n", "\n   "))
+        print("   " + to_text(hit.text, hit.chunk.furniture).strip().replace("\n", "\n   "))
         print()
     return 0
 

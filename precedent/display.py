@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from precedent.corpus.chunking import hard_wrapped
+from precedent.corpus.furniture import page_breaks
 from precedent.index.highlight import blank_lines_wrap_sentences
 
 MARKUP = re.compile(
@@ -43,15 +44,20 @@ SEPARATES = re.compile(r"\*{4}|<br\b[^<>]*>|</(?:p|li)\s*>", re.IGNORECASE)
 """Markup standing between two pieces of text ("<p>one</p><p>two</p>"): shown as a space, not dropped."""
 
 
-def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, list[tuple[int, int]]]:
+def readable(
+    text: str, spans: Iterable[tuple[int, int]] = (), furniture: tuple[tuple[int, int], ...] = ()
+) -> tuple[str, list[tuple[int, int]]]:
     """`text` without `MARKUP`, and `spans` (character offsets into `text`) moved to match.
 
     "**(i) Review the strategy**" reads "(i) Review the strategy"; "29<sup>th</sup> September" reads "29th
     September"; a "<script>" in a paper stays, as text. A scanned page's blank line after every printed line
     is dropped; its Symbol-font bullets show as bullets. A hard-wrapped page's (a PDF's, a scan's) lines run
-    on into paragraphs (`WRAP`), so a passage reads and copies as the paper's sentences.
+    on into paragraphs (`WRAP`), so a passage reads and copies as the paper's sentences. A passage that runs
+    over a page break reads on without the page's header and footer (`furniture`, spans of `text`).
     """
     text = text.translate(SYMBOL_FONT)  # one character for one: offsets hold
+    if furniture:
+        text, spans = _removed(text, [(a, b, "\n") for a, b in page_breaks(text, furniture)], spans)
     lines = text.count("\n") + 1
     spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
     spaced = spaced and (hard_wrapped(text) or blank_lines_wrap_sentences(text))
@@ -63,13 +69,15 @@ def readable(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[str, lis
     return text, spans
 
 
-def shown_slice(text: str, start: int, end: int) -> str:
+def shown_slice(text: str, start: int, end: int, furniture: Iterable[tuple[int, int]] = ()) -> str:
     """`text[start:end]` as a reader sees it (`readable`), its lines' wrapping judged on the whole lines it lies
-    on: an answer starting mid-line is not a short line ending a paragraph."""
+    on: an answer starting mid-line is not a short line ending a paragraph. `furniture` holds spans of `text`
+    that are page headers and footers."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    shown, [(a, b)] = readable(text[line_start:line_end], [(start - line_start, end - line_start)])
+    inside = tuple((a - line_start, b - line_start) for a, b in furniture if line_start <= a and b <= line_end)
+    shown, [(a, b)] = readable(text[line_start:line_end], [(start - line_start, end - line_start)], inside)
     return shown[a:b]
 
 
@@ -184,9 +192,9 @@ def _plain(line: list[Segment]) -> str:
     return "".join(s for s, _ in line)
 
 
-def _blocks(text: str, spans) -> list[tuple[str, list[list[Segment]]]]:
+def _blocks(text: str, spans, furniture=()) -> list[tuple[str, list[list[Segment]]]]:
     """The shown text as ("text", [segments]) and ("table", [segments of each row]) blocks."""
-    text, spans = readable(text, spans)
+    text, spans = readable(text, spans, furniture)
     segments = _segments(text, spans)
     ranges: list[tuple[str, list[tuple[int, int]]]] = []
     cursor = 0
@@ -206,10 +214,11 @@ def _blocks(text: str, spans) -> list[tuple[str, list[list[Segment]]]]:
     return blocks
 
 
-def to_html(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
-    """`text` as a reader sees it, escaped, `spans` in <mark>, pipe tables as <table> with their header row."""
+def to_html(text: str, spans: Iterable[tuple[int, int]] = (), furniture: tuple[tuple[int, int], ...] = ()) -> str:
+    """`text` as a reader sees it, escaped, `spans` in <mark>, pipe tables as <table> with their header row;
+    `furniture` as in `readable`."""
     out = []
-    for kind, lines in _blocks(text, spans):
+    for kind, lines in _blocks(text, spans, furniture):
         if kind == "text":
             out.append(_escaped(lines[0]))
             continue
@@ -226,10 +235,10 @@ def to_html(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
     return "".join(part if part.startswith("<table") else part + "\n" for part in out).rstrip("\n")
 
 
-def to_text(text: str) -> str:
+def to_text(text: str, furniture: tuple[tuple[int, int], ...] = ()) -> str:
     """`text` as a reader sees it, with pipe tables as aligned columns (the command line's text output)."""
     out = []
-    for kind, lines in _blocks(text, ()):
+    for kind, lines in _blocks(text, (), furniture):
         if kind == "text":
             out.append(_plain(lines[0]))
             continue

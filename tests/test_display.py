@@ -147,3 +147,37 @@ def test_a_labelled_field_starts_its_own_line_in_a_wrapped_page():
         "representatives of the Coventry Law Centre, who reported on the work of the partnership."
     )
     assert readable(page)[0] == page.replace("and\nrepresentatives", "and representatives")
+
+
+def test_a_passage_over_a_page_break_reads_on_without_the_pages_header_and_footer():
+    from precedent.display import shown_slice, to_text
+
+    footer, header = "Page 19", "Coventry City Council – Scrutiny Co-ordination Committee"
+    text = (
+        "- 3.3 The evaluation was conducted in collaboration with Coventry University and used\n"
+        f"a mixed-methods evaluation of the project, using both quantitative methods and\n\n{footer}\n\n{header}\n\n"
+        "qualitative methods to evaluate differences in risk assessments between the police and\n"
+        "the team, and the perceived impact of the project."
+    )
+    furniture = ((text.index(footer), text.index(footer) + len(footer)), (text.index(header), text.index(header) + 56))
+    marked = (text.index("quantitative"), text.index("risk"))
+    shown, (mark,) = readable(text, [marked], furniture)
+    assert footer not in shown and header not in shown
+    assert "using both quantitative methods and qualitative methods to evaluate" in shown
+    assert shown[mark[0] : mark[1]] == "quantitative methods and qualitative methods to evaluate differences in "
+    assert to_text(text, furniture) == shown
+    assert shown_slice(text, text.index("using"), text.index("police") + 6, furniture) == (
+        "using both quantitative methods and qualitative methods to evaluate differences in risk assessments "
+        "between the police"
+    )
+    assert header in readable(text)[0]  # without the spans the printed page is shown as it is
+
+
+def test_a_passage_over_a_page_break_cites_both_pages():
+    from precedent.corpus.chunking import Chunk
+    from precedent.index.hit import Citation
+
+    chunk = Chunk("pack.pdf", 0, 10, "x" * 10, "", "section", "report", "Drug Strategy", "Scrutiny", "", page=18)
+    assert Citation.of(chunk).heading().endswith("p. 18")
+    spanning = Citation.of(Chunk.from_dict({**chunk.to_dict(), "last_page": 19, "furniture": [[2, 4]]}))
+    assert spanning.heading().endswith("pp. 18-19") and spanning.pages in spanning.line()
