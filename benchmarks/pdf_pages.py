@@ -65,7 +65,7 @@ def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
 
     result = PageCheck(wrong=[])
     pages_of: dict[str, list[str]] = {}
-    texts = [normalise(chunk.text[:PASSAGE_CHARS]) for chunk in index.chunks]
+    texts = [normalise(chunk.unbroken[:PASSAGE_CHARS]) for chunk in index.chunks]  # as shown: no headers
 
     def holding(doc: str, quote: str) -> set[int]:
         if doc not in pages_of:
@@ -74,7 +74,7 @@ def check_pages(index, questions, pdf_dir: Path, k: int = 10) -> PageCheck:
 
     for question in questions:
         hits = search(index, question.query, k=k)
-        hit_texts = [normalise(hit.text[:PASSAGE_CHARS]) for hit in hits]
+        hit_texts = [normalise(hit.chunk.unbroken[:PASSAGE_CHARS]) for hit in hits]
         for evidence in question.evidence:
             quote = normalise(evidence.quote)
             result.quotes += 1

@@ -40,7 +40,7 @@ def main() -> None:
     from precedent.index.index import Index
 
     indexes = [Index.load(args.text_index), Index.load(args.pdf_index)]
-    texts = [[normalise(c.text[:PASSAGE_CHARS]) for c in index.chunks] for index in indexes]
+    texts = [[normalise(c.unbroken[:PASSAGE_CHARS]) for c in index.chunks] for index in indexes]
     for path in args.questions:
         quotes = answered = agree = 0
         for question in load_questions(path):

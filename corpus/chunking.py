@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from precedent.corpus.dates import format_date
-from precedent.corpus.furniture import blanked, joined, without_breaks
+from precedent.corpus.furniture import blanked, joined, spaced_breaks, without_breaks
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
@@ -97,6 +97,11 @@ class Chunk:
     def paper(self) -> tuple[str, str, str]:
         """Which paper of which document the passage is from."""
         return self.doc_id, self.paper_type, self.paper_title
+
+    @property
+    def unbroken(self) -> str:
+        """`text` with the page breaks it crosses as spaces, its offsets unchanged: its sentences as read."""
+        return spaced_breaks(self.text, self.furniture) if self.furniture else self.text
 
     @property
     def indexed_text(self) -> str:

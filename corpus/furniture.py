@@ -143,6 +143,14 @@ def page_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -
     return runs
 
 
+def spaced_breaks(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` with each page break it crosses (`page_breaks`) as spaces, its offsets unchanged: a sentence
+    runs on over the break."""
+    for a, b in page_breaks(text, spans):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 def without_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> str:
     """`text` read across its page breaks (`page_breaks`): what a passage spanning two pages is searched as."""
     pieces, cursor = [], 0

@@ -84,10 +84,14 @@ def _first_group_texts(index, answered) -> list[str]:
     if not answered.groups:
         return []
     group = answered.groups[0]
-    texts = [h.text for h in group.hits]
+    from precedent.corpus.furniture import spaced_breaks
+
+    texts = [h.chunk.unbroken for h in group.hits]
     if group.resolution:
         start, end = group.resolution
-        texts.append(index.documents[group.citation.doc_id]["text"][start:end])
+        record = index.documents[group.citation.doc_id]
+        inside = tuple((a - start, b - start) for a, b in record.get("furniture", ()) if start <= a and b <= end)
+        texts.append(spaced_breaks(record["text"][start:end], inside))
     return texts
 
 
@@ -106,7 +110,7 @@ def run_questions(index, questions, config, k: int = 10) -> dict:
         judgements.append(
             judge_question(
                 question,
-                [h.text for h in hits],
+                [h.chunk.unbroken for h in hits],  # as shown: a page's header and footer are not read
                 [h.highlights for h in hits],
                 answer=answered.answer.text if answered.answer else None,
                 first_group=_first_group_texts(index, answered),

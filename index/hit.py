@@ -49,7 +49,7 @@ class Citation:
 
     @property
     def pages(self) -> str:
-        """"p. 12", or "pp. 12-13" for a passage running on over a page break."""
+        """ "p. 12", or "pp. 12-13" for a passage running on over a page break."""
         if self.last_page and self.last_page != self.page:
             return f"pp. {self.page}-{self.last_page}"
         return f"p. {self.page}" if self.page else ""
@@ -130,8 +130,6 @@ class Hit:
             "item_title": c.item_title or None,
             "section": c.section or None,
             "page": c.page,
-            "last_page": c.last_page,
-            "furniture": [list(span) for span in c.furniture],
             "start": c.start,
             "end": c.end,
             "citation": self.citation().line(),
@@ -139,4 +137,6 @@ class Hit:
             "retrievers": list(self.retrievers),
             "highlights": [list(span) for span in self.highlights],
             "also_in": [other.line() for other in self.also_in],
+            "last_page": c.last_page,
+            "furniture": [list(span) for span in c.furniture],
         }
