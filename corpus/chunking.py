@@ -20,7 +20,7 @@ from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 24
+CHUNKER_VERSION = 25
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -88,6 +88,8 @@ class Chunk:
     crosses them. Shown and searched without them (`precedent.display`)."""
     last_page: int | None = None
     """The page the passage ends on, when it runs on past `page`."""
+    agenda_item: str = ""
+    """The agenda item the passage's paper is for ("5", "5a"), or ""."""
 
     @property
     def chunk_id(self) -> str:
@@ -452,6 +454,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             url=url,
                             furniture=crossed,
                             last_page=doc.page_at(end - 1) if crossed else None,
+                            agenda_item=paper.agenda_item,
                         )
                     )
     return chunks

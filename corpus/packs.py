@@ -7,6 +7,7 @@ cover or an unnumbered front page shifts.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from precedent.corpus.document import Document
 from precedent.corpus.markup import clean_line
@@ -14,10 +15,26 @@ from precedent.corpus.markup import clean_line
 PAGES_REF = re.compile(r"\(\s*Pages?\s+(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?\s*\)")
 AGENDA_PAGES = 4
 """The agenda is read from a pack's first pages; references further on are a report's own."""
+ITEM_NUMBER = re.compile(r"^(\d{1,2}[a-z]?)[.)]?\s+(?=[A-Z])")
+"""An agenda item's number opening its line: "5. Domestic Abuse Update", "5a) Appendix"; not a time
+("10.10 a.m.")."""
+SUB_ITEM = re.compile(r"^(\([a-z]\))\s")
+"""A lettered part of an agenda item: "(a) To agree the minutes of the previous meeting"."""
+TITLE_LINES = 4
+"""Lines an agenda item's title may wrap over, the reference on the last."""
 
 
-def referenced_papers(doc: Document) -> list[tuple[int, str]]:
-    """The offset at which each paper the agenda names by its pages begins, with the item's title.
+class AgendaRef(NamedTuple):
+    """Where a paper the agenda names by its pages begins, and the agenda item it is for."""
+
+    start: int
+    number: str
+    """The item's number as the agenda prints it ("5", "5a"), or ""."""
+    title: str
+
+
+def referenced_papers(doc: Document) -> list[AgendaRef]:
+    """The offset at which each paper the agenda names by its pages begins, with the item's number and title.
 
     Empty for a document without pages or whose agenda names none; references out of order, or to pages
     the document does not have, are ignored.
@@ -32,7 +49,7 @@ def referenced_papers(doc: Document) -> list[tuple[int, str]]:
         if page is None or page <= last_page:
             continue
         last_page = page
-        found.append((doc.page_starts[page - 1], _item_title(doc.text, match.start())))
+        found.append(AgendaRef(doc.page_starts[page - 1], *_item(doc.text, match.start())))
     return found
 
 
@@ -47,12 +64,35 @@ def _pdf_page(doc: Document, printed: int) -> int | None:
     return page if 1 <= page <= len(doc.page_starts) else None
 
 
-def _item_title(text: str, ref: int) -> str:
-    """The agenda item's title: the line holding the reference, or the line above when it holds only that."""
-    line_start = text.rfind("\n", 0, ref) + 1
-    line = clean_line(PAGES_REF.sub("", text[line_start : text.find("\n", ref) if "\n" in text[ref:] else None]))
-    if len(line) < 3 and line_start > 0:
-        above = text.rfind("\n", 0, line_start - 1) + 1
-        line = clean_line(text[above : line_start - 1])
-    line = re.sub(r"^\d{1,2}\.\s*", "", line)
-    return line[:200]
+def _item(text: str, ref: int) -> tuple[str, str]:
+    """The agenda item's number and title: the line holding the reference and those above it back to the
+    line the item's number opens ("5. Progress Update on the ... and" over "Abuse (DVA) ... (Pages 26 - 32)").
+    A lettered part ("(a) To agree the minutes") is numbered under the item above it: "3(a)"."""
+    lines: list[str] = []
+    end = text.find("\n", ref)
+    end = len(text) if end < 0 else end
+    start = text.rfind("\n", 0, ref) + 1
+    number = ""
+    while len(lines) < TITLE_LINES:
+        line = clean_line(PAGES_REF.sub("", text[start:end]).split("(Page")[0])
+        if not line and lines:
+            break
+        lines.insert(0, line)
+        numbered, part = ITEM_NUMBER.match(line), SUB_ITEM.match(line)
+        if numbered or part or start == 0:
+            if numbered:
+                number, lines[0] = numbered[1], line[numbered.end() :]
+            elif part:
+                number = _parent_number(text, start) + part[1]
+            break
+        end, start = start - 1, text.rfind("\n", 0, start - 1) + 1
+    return number, " ".join(line for line in lines if line)[:200]
+
+
+def _parent_number(text: str, start: int) -> str:
+    """The number of the item a lettered part at `start` belongs to: the nearest numbered line above it."""
+    for line in reversed(text[max(0, start - 400) : start].split("\n")[-TITLE_LINES:]):
+        numbered = ITEM_NUMBER.match(clean_line(line))
+        if numbered:
+            return numbered[1]
+    return ""

@@ -11,7 +11,7 @@ from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked
 from precedent.corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
 from precedent.corpus.minutes import agenda_items, attendance, minute_items, web_items
-from precedent.corpus.packs import referenced_papers
+from precedent.corpus.packs import AgendaRef, referenced_papers
 from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
@@ -63,9 +63,11 @@ def parse_document(doc: Document) -> ParsedDocument:
         return _web_page(doc, text)
     head = text[:3000]
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
-    referenced = dict(referenced_papers(doc))
+    refs = referenced_papers(doc)
+    referenced = {ref.start: ref.title for ref in refs}
     papers = [_finish(text, paper, meeting, doc.headings) for paper in _split(text, referenced)]
     papers = [_agenda_titled(p, referenced) for p in papers]
+    papers = _agenda_items(papers, refs)
     papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
     if doc.title and papers and papers[0].paper_type in ("document", "minutes"):
         # a record's or file's own title beats a guessed one: "Minutes - Municipal District of Newcastle West -
@@ -79,14 +81,16 @@ def parse_document(doc: Document) -> ParsedDocument:
 
 
 def _as_published(parsed: ParsedDocument) -> ParsedDocument:
-    """The committee and meeting date the site states replace the guessed ones; a set of minutes keeps the
-    date it records, as a pack prints the previous meeting's minutes."""
+    """The committee, meeting date and agenda item the site states replace the guessed ones; a set of minutes
+    keeps the date it records, as a pack prints the previous meeting's minutes."""
     published = parsed.document.published
     day = published.day
     papers = tuple(
         paper if not day or (paper.paper_type == "minutes" and paper.meeting_date) else replace(paper, meeting_date=day)
         for paper in parsed.papers
     )
+    if published.item:
+        papers = tuple(replace(paper, agenda_item=published.item) for paper in papers)
     return replace(
         parsed,
         committee=published.committee or parsed.committee,
@@ -100,6 +104,17 @@ def _agenda_titled(paper: Paper, referenced: dict[int, str]) -> Paper:
     agenda item's title."""
     title = referenced.get(paper.start)
     return replace(paper, title=title) if title and paper.paper_type == "document" else paper
+
+
+def _agenda_items(papers: list[Paper], refs: list[AgendaRef]) -> list[Paper]:
+    """Each paper from the first page an agenda item names to the next item's is for that item: a report
+    and its appendices share its number."""
+    numbered = [ref for ref in refs if ref.number]
+    out = []
+    for paper in papers:
+        ref = next((r for r in reversed(numbered) if r.start <= paper.start), None)
+        out.append(replace(paper, agenda_item=ref.number) if ref else paper)
+    return out
 
 
 def _with_parents(papers: list[Paper]) -> list[Paper]:

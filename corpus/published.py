@@ -50,7 +50,7 @@ class Published:
     @property
     def passage_key(self) -> str:
         """What of this record its document's passages carry: a change to it re-chunks the document."""
-        return json.dumps([self.url, self.committee, self.meeting_date, self.restricted])
+        return json.dumps([self.url, self.committee, self.meeting_date, self.item, self.restricted])
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -56,6 +56,8 @@ class Paper:
     sections: tuple[Section, ...] = ()
     parent: str = ""
     """For an appendix, the title of the report or briefing note it belongs to."""
+    agenda_item: str = ""
+    """The agenda item the paper is for ("5", "5a"), as its pack's agenda or its site lists it, or ""."""
 
 
 @dataclass(frozen=True)

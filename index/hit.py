@@ -26,6 +26,8 @@ class Citation:
     """The address the paper was fetched from, or ""."""
     last_page: int | None = None
     """The page the passage ends on, when it runs on over a page break."""
+    agenda_item: str = ""
+    """The agenda item a paper (not a minute) is for, as its pack's agenda or its site numbers it."""
 
     @classmethod
     def of(cls, chunk: Chunk) -> Citation:
@@ -41,6 +43,7 @@ class Citation:
             chunk.page,
             chunk.url,
             chunk.last_page,
+            chunk.agenda_item,
         )
 
     @property
@@ -63,6 +66,8 @@ class Citation:
             parts.append(f"{label} {self.item}: {self.item_title}" if self.item_title else f"{label} {self.item}")
         else:
             kind = self.paper_type.capitalize() if self.paper_type else "Paper"
+            if self.agenda_item:
+                parts.append(f"Item {self.agenda_item}")
             parts.append(f"{kind}: {self.paper_title}" if self.paper_title else kind)
             if self.section and self.section != self.paper_title:
                 parts.append(self.section)
@@ -79,6 +84,8 @@ class Citation:
             paper = f"{self.paper_type.capitalize()}: {paper}"
         if self.date_text and self.date_text not in paper:
             paper = f"{paper}, meeting of {self.date_text}"
+        if self.agenda_item and self.item is None:
+            paper = f"{paper}, item {self.agenda_item}"
         parts = [self.committee, paper]
         if self.item is not None:
             parts.append(
@@ -139,4 +146,5 @@ class Hit:
             "also_in": [other.line() for other in self.also_in],
             "last_page": c.last_page,
             "furniture": [list(span) for span in c.furniture],
+            "agenda_item": c.agenda_item or None,
         }

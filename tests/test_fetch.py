@@ -308,6 +308,7 @@ def test_links_as_pages_write_them_become_addresses():
 
 def test_a_fetched_folder_indexes_with_what_the_site_states(site, tmp_path, fake_encoder):
     from precedent.index.build import build_index
+    from precedent.index.hit import Citation
     from precedent.index.index import Index
     from precedent.index.search import search
 
@@ -323,8 +324,11 @@ def test_a_fetched_folder_indexes_with_what_the_site_states(site, tmp_path, fake
     assert {c.meeting_date for c in pack_2015 if c.paper_type != "minutes"} == {"2015-03-04"}  # as the site states
     briefing = [c for c in chunks if c.url.endswith(BRIEFING)]
     assert briefing and {c.meeting_date for c in briefing} == {"2023-07-12"} and all(c.page for c in briefing)
+    assert {c.agenda_item for c in briefing} == {"4"}  # the item the site lists it under
     hit = search(index, "community safety plan briefing note", k=3, encoder=fake_encoder)[0]
     assert hit.to_dict()["url"] == hit.citation().url == hit.chunk.url
+    cited = next(Citation.of(c) for c in briefing if c.paper_type == "briefing note")
+    assert ", 12 July 2023, Item 4, Briefing note: " in cited.heading() and ", item 4 — " in cited.line()
 
 
 def test_a_restricted_item_marks_its_passages_private():

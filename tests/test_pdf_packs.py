@@ -336,6 +336,15 @@ def test_pack_is_split_into_its_papers_at_the_pages_its_agenda_names(pdf_docs):
         named = [int(m[1]) for m in re.finditer(r"\(Pages (\d+) - \d+\)", agenda)]
         starts = [doc.page_at(p.start) for p in parsed.papers if p.paper_type != "appendix"]
         assert starts[0] == 1 and starts[1:] == named
+        # each paper is for the agenda item naming its first page ("4. Coventry Drugs Strategy (Pages 13 - 25)",
+        # "5. Domestic Abuse Early Intervention Project Update and Evaluation" over "(Pages 19 - 21)"), an
+        # appendix for its report's, the previous minutes for "3. Minutes" over "(a) To agree the minutes"
+        assert [p.agenda_item for p in parsed.papers if p.paper_type != "appendix"] == AGENDA_ITEMS[name]
+        for paper, after in zip(parsed.papers, parsed.papers[1:], strict=False):
+            assert after.paper_type != "appendix" or after.agenda_item == paper.agenda_item
+
+
+AGENDA_ITEMS = {DOG: ["", "3(a)", "4", "5", "7"], "003_93324c32ccbf2837": ["", "3(a)", "4", "5", "6"]}
 
 
 def test_printed_page_numbers_offset_from_pdf_pages_are_mapped(tmp_path):
@@ -347,11 +356,11 @@ def test_printed_page_numbers_offset_from_pdf_pages_are_mapped(tmp_path):
     )
     [doc] = read_file(path, "pack.pdf")
     assert doc.page_labels[:2] == ("3", "4")
-    [(start, title)] = referenced_papers(doc)
-    assert title == "Parks Strategy"
+    [(start, number, title)] = referenced_papers(doc)
+    assert (number, title) == ("3", "Parks Strategy")
     assert doc.page_at(start) == doc.page_at(doc.text.index("Public report"))
     papers = parse_document(doc).papers
-    assert [p.paper_type for p in papers] == ["agenda", "report"]
+    assert [(p.paper_type, p.agenda_item) for p in papers] == [("agenda", ""), ("report", "3")]
 
 
 def test_make_pdf_prints_header_and_numbered_footer(tmp_path):
