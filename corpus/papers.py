@@ -107,13 +107,16 @@ def _agenda_titled(paper: Paper, referenced: dict[int, str]) -> Paper:
 
 
 def _agenda_items(papers: list[Paper], refs: list[AgendaRef]) -> list[Paper]:
-    """Each paper from the first page an agenda item names to the next item's is for that item: a report
-    and its appendices share its number."""
-    numbered = [ref for ref in refs if ref.number]
-    out = []
+    """The paper starting at a page an agenda item names is for that item, and so are the appendices after
+    it; a paper no reference starts is for none (a reference whose page did not map is no evidence)."""
+    numbers = {ref.start: ref.number for ref in refs if ref.number}
+    out: list[Paper] = []
     for paper in papers:
-        ref = next((r for r in reversed(numbered) if r.start <= paper.start), None)
-        out.append(replace(paper, agenda_item=ref.number) if ref else paper)
+        if paper.start in numbers:
+            paper = replace(paper, agenda_item=numbers[paper.start])
+        elif paper.paper_type == "appendix" and out:
+            paper = replace(paper, agenda_item=out[-1].agenda_item)
+        out.append(paper)
     return out
 
 
