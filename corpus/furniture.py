@@ -143,6 +143,13 @@ def page_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -
     return runs
 
 
+def read_across(text: str, start: int, end: int) -> str:
+    """What the page break `text[start:end]` reads as: one line break where the sentence runs on to a
+    lower-case word ("quantitative methods and" over "qualitative methods"), else a paragraph break."""
+    runs_on = end < len(text) and text[end].islower() and (start == 0 or text[start - 1] not in ".!?")
+    return "\n" if runs_on else "\n\n"
+
+
 def spaced_breaks(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     """`text` with each page break it crosses (`page_breaks`) as spaces, its offsets unchanged: a sentence
     runs on over the break."""
@@ -155,7 +162,7 @@ def without_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0
     """`text` read across its page breaks (`page_breaks`): what a passage spanning two pages is searched as."""
     pieces, cursor = [], 0
     for a, b in page_breaks(text, spans, start):
-        pieces += [text[cursor:a], "\n"]
+        pieces += [text[cursor:a], read_across(text, a, b)]
         cursor = b
     return "".join(pieces) + text[cursor:]
 

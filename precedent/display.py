@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from precedent.corpus.chunking import hard_wrapped
-from precedent.corpus.furniture import page_breaks
+from precedent.corpus.furniture import page_breaks, read_across
 from precedent.index.highlight import blank_lines_wrap_sentences
 
 MARKUP = re.compile(
@@ -57,7 +57,8 @@ def readable(
     """
     text = text.translate(SYMBOL_FONT)  # one character for one: offsets hold
     if furniture:
-        text, spans = _removed(text, [(a, b, "\n") for a, b in page_breaks(text, furniture)], spans)
+        breaks = [(a, b, read_across(text, a, b)) for a, b in page_breaks(text, furniture)]
+        text, spans = _removed(text, breaks, spans)
     lines = text.count("\n") + 1
     spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
     spaced = spaced and (hard_wrapped(text) or blank_lines_wrap_sentences(text))

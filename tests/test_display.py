@@ -171,6 +171,10 @@ def test_a_passage_over_a_page_break_reads_on_without_the_pages_header_and_foote
         "between the police"
     )
     assert header in readable(text)[0]  # without the spans the printed page is shown as it is
+    # a page break where a paragraph or list ends stays a paragraph break
+    listed = f"- Plans for a multi-agency Drugs and Alcohol Strategy for Coventry\n\n{footer}\n\nThe police said"
+    at = listed.index(footer)
+    assert readable(listed, furniture=((at, at + len(footer)),))[0] == listed.replace(f"{footer}\n\n", "")
 
 
 def test_a_passage_over_a_page_break_cites_both_pages():
