@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
+from precedent.corpus.furniture import spans_within
+
 from precedent.display import to_html
 from precedent.errors import InvalidQuery, PrecedentError
 
@@ -127,7 +129,7 @@ def _mark(text: str, spans, furniture=()) -> str:
 
 def _furniture(record: dict, start: int, end: int) -> tuple[tuple[int, int], ...]:
     """The page headers and footers inside `start`..`end` of a stored document, as spans of that slice."""
-    return tuple((a - start, b - start) for a, b in record.get("furniture", ()) if start <= a and b <= end)
+    return spans_within(record.get("furniture", ()), start, end)
 
 
 def paper_link(doc_id: str, offset: int, label: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from precedent.corpus.dates import format_date
-from precedent.corpus.furniture import blanked, joined, spaced_breaks, without_breaks
+from precedent.corpus.furniture import blanked, joined, spaced_breaks, spans_within, without_breaks
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
@@ -426,7 +426,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                 # split as read with the furniture blanked, so a paragraph runs on over a page break
                 for start, end in _pieces(splitter, structure_text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
-                    crossed = tuple((a - start, b - start) for a, b in doc.furniture if start <= a and b <= end)
+                    crossed = spans_within(doc.furniture, start, end)
                     if _only_a_heading(piece, fields):
                         continue
                     columns = table_columns(text, start, unit_start) if settings.headers else ""

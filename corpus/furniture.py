@@ -124,6 +124,11 @@ def joined(text: str, start: int, hyphens: tuple[int, ...]) -> str:
     return "".join(pieces) + text[cursor:]
 
 
+def spans_within(spans, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The spans (of a document) that lie inside `start`..`end`, as offsets into that slice."""
+    return tuple((a - start, b - start) for a, b in spans if start <= a and b <= end)
+
+
 def page_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> list[tuple[int, int]]:
     """Where `text` (the document from `start`) crosses a page's furniture, each as a span of `text` to read as
     one line break: a run of header and footer lines with the white space around them."""

@@ -83,15 +83,14 @@ def _first_group_texts(index, answered) -> list[str]:
     """What the first card shows: its passages and, when it has one, the whole RESOLVED block."""
     if not answered.groups:
         return []
-    group = answered.groups[0]
-    from precedent.corpus.furniture import spaced_breaks
+    from precedent.corpus.furniture import spaced_breaks, spans_within
 
+    group = answered.groups[0]
     texts = [h.chunk.unbroken for h in group.hits]
     if group.resolution:
         start, end = group.resolution
         record = index.documents[group.citation.doc_id]
-        inside = tuple((a - start, b - start) for a, b in record.get("furniture", ()) if start <= a and b <= end)
-        texts.append(spaced_breaks(record["text"][start:end], inside))
+        texts.append(spaced_breaks(record["text"][start:end], spans_within(record.get("furniture", ()), start, end)))
     return texts
 
 

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from precedent.corpus.chunking import hard_wrapped
-from precedent.corpus.furniture import page_breaks, read_across
+from precedent.corpus.furniture import page_breaks, read_across, spans_within
 from precedent.index.highlight import blank_lines_wrap_sentences
 
 MARKUP = re.compile(
@@ -77,7 +77,7 @@ def shown_slice(text: str, start: int, end: int, furniture: Iterable[tuple[int, 
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    inside = tuple((a - line_start, b - line_start) for a, b in furniture if line_start <= a and b <= line_end)
+    inside = spans_within(furniture, line_start, line_end)
     shown, [(a, b)] = readable(text[line_start:line_end], [(start - line_start, end - line_start)], inside)
     return shown[a:b]
 
