@@ -16,10 +16,10 @@ class Document:
     Precedent points into `text`. `page_starts` holds the offset at which each page begins (page 1 at
     index 0) when the format has pages (PDF); it is empty when pages are unknown. `page_labels` holds the
     number printed on each page ("" where none is), `furniture` the spans of running headers, footers and
-    page numbers (kept in `text`, kept out of passages) and `hyphens` the offsets of line-end hyphens that
-    break a word, joined for search. `headings` holds the spans of lines a PDF sets in bold or larger type.
-    `published` is what the site a file was fetched from states about it (`precedent fetch`), None for other
-    files.
+    page numbers (kept in `text`, out of what passages show and search) and `hyphens` the offsets of
+    line-end hyphens that break a word, joined for search. `headings` holds the spans of lines a PDF sets in
+    bold or larger type, `outline` its top-level bookmarks as (page, title). `published` is what the site a
+    file was fetched from states about it (`precedent fetch`), None for other files.
     """
 
     doc_id: str
@@ -32,6 +32,7 @@ class Document:
     furniture: tuple[tuple[int, int], ...] = ()
     hyphens: tuple[int, ...] = ()
     headings: tuple[tuple[int, int], ...] = ()
+    outline: tuple[tuple[int, str], ...] = ()
     published: Published | None = None
 
     def page_at(self, offset: int) -> int | None:

@@ -36,13 +36,14 @@ class AgendaRef(NamedTuple):
 def referenced_papers(doc: Document) -> list[AgendaRef]:
     """The offset at which each paper the agenda names by its pages begins, with the item's number and title.
 
-    Empty for a document without pages or whose agenda names none; references out of order, or to pages
-    the document does not have, are ignored.
+    An agenda that names no pages falls back to the PDF's bookmarks (`_bookmarked`). Empty for a document
+    without pages or with neither; references out of order, or to pages the document does not have, are
+    ignored.
     """
     if len(doc.page_starts) < 2:
         return []
     head_end = doc.page_starts[min(AGENDA_PAGES, len(doc.page_starts) - 1)]
-    found: list[tuple[int, str]] = []
+    found: list[AgendaRef] = []
     last_page = 1
     for match in PAGES_REF.finditer(doc.text, 0, head_end):
         page = _pdf_page(doc, int(match[1]))
@@ -50,7 +51,40 @@ def referenced_papers(doc: Document) -> list[AgendaRef]:
             continue
         last_page = page
         found.append(AgendaRef(doc.page_starts[page - 1], *_item(doc.text, match.start())))
+    return found or _bookmarked(doc, head_end)
+
+
+def _bookmarked(doc: Document, head_end: int) -> list[AgendaRef]:
+    """The papers a pack's bookmarks start, where a bookmark names an item of its agenda ("4 Coventry Community
+    Safety Plan" for "4. Coventry Community Safety Plan"): a bookmark that names no item (a heading inside a
+    paper, as a typesetter's outline has) starts none."""
+    items = {}
+    for line in doc.text[:head_end].split("\n"):
+        numbered = ITEM_NUMBER.match(clean_line(line))
+        if numbered:
+            items.setdefault(_words(clean_line(line)[numbered.end() :]), numbered[1])
+    found: list[AgendaRef] = []
+    last_page = 1
+    for page, title in doc.outline:
+        numbered = ITEM_NUMBER.match(title)
+        words = _words(title[numbered.end() :] if numbered else title)
+        number = next((n for item, n in items.items() if _same_title(words, item)), None)
+        if number is None or page <= last_page or (numbered and numbered[1] != number):
+            continue
+        last_page = page
+        found.append(AgendaRef(doc.page_starts[page - 1], number, title[numbered.end() :] if numbered else title))
     return found
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _same_title(bookmark: str, item: str) -> bool:
+    """Whether a bookmark's words are an agenda item's: the same, or one the start of the other where the
+    agenda wraps its line."""
+    shorter = min(bookmark, item, key=len)
+    return len(shorter) >= 8 and (bookmark.startswith(item) or item.startswith(bookmark))
 
 
 def _pdf_page(doc: Document, printed: int) -> int | None:

@@ -42,7 +42,7 @@ Cell = tuple[int, int, str]
 def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
     """Pages' text joined by a blank line; pypdf's complaints become `Document.warnings`, not log noise."""
     with _pypdf_quiet() as complaints:
-        pages, runs, title, notes = _extract(data, path)
+        pages, runs, title, notes, outline = _extract(data, path)
     text_parts: list[str] = []
     page_starts: list[int] = []
     offset = 0
@@ -67,6 +67,7 @@ def read_pdf(data: bytes, path: Path, doc_id: str) -> Document:
         furniture=furniture.spans,
         hyphens=line_end_hyphens(text),
         headings=heading_spans(pages, page_starts, runs),
+        outline=outline,
     )
 
 
@@ -93,7 +94,7 @@ def heading_spans(pages: list[str], page_starts: list[int], runs: list[list[Run]
     return tuple(spans)
 
 
-def _extract(data: bytes, path: Path) -> tuple[list[str], list[list[Run]], str, list[str]]:
+def _extract(data: bytes, path: Path) -> tuple[list[str], list[list[Run]], str, list[str], tuple[tuple[int, str], ...]]:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError
 
@@ -130,7 +131,7 @@ def _extract(data: bytes, path: Path) -> tuple[list[str], list[list[Run]], str, 
             page_runs.clear()
             notes.append(f"page {number}: text could not be extracted ({_reason(error)})")
         runs.append(page_runs)
-    return pages, runs, _metadata_title(reader), notes
+    return pages, runs, _metadata_title(reader), notes, _outline(reader)
 
 
 def _page_text(page, visit) -> str:
@@ -343,6 +344,20 @@ def _neighbours_gaps(lines: list[str], gaps: list[set[int]], i: int, reach: int 
             near.add(len(lines[j]) - len(lines[j].lstrip()))
             j += step
     return near
+
+
+def _outline(reader) -> tuple[tuple[int, str], ...]:
+    """The PDF's top-level bookmarks as (1-based page, title), in page order; none when it has no outline or
+    pypdf cannot read it."""
+    try:
+        entries = [
+            (reader.get_destination_page_number(entry) + 1, clean_title(str(entry.title)))
+            for entry in reader.outline
+            if not isinstance(entry, list)  # a nested list holds an entry's children
+        ]
+    except Exception:  # a malformed outline is no reason to lose the text
+        return ()
+    return tuple(sorted(entry for entry in entries if entry[0] > 0 and entry[1]))
 
 
 def _metadata_title(reader) -> str:

@@ -363,6 +363,32 @@ def test_printed_page_numbers_offset_from_pdf_pages_are_mapped(tmp_path):
     assert [(p.paper_type, p.agenda_item) for p in papers] == [("agenda", ""), ("report", "3")]
 
 
+def test_an_agenda_naming_no_pages_splits_its_pack_at_the_bookmarks_naming_its_items(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.pdfpacks import PAGE_BREAK
+
+    agenda, report = SMALL_PACK.replace(" (Pages 5 - 6)", "").split("Public report\n\n")
+    untyped = report.replace("Report title: Parks Strategy\n\n", "Parks Strategy\n\n")  # no first line says "report"
+    typeset = make_pdf(agenda + PAGE_BREAK + untyped, tmp_path / "typeset.pdf", header="Coventry City Council")
+    writer = PdfWriter()
+    writer.append(PdfReader(typeset), import_outline=False)
+    last = len(writer.pages) - 1
+    writer.add_outline_item(title="Agenda", page_number=0)
+    writer.add_outline_item(title="3 Parks Strategy", page_number=last)
+    writer.add_outline_item(title="2 Background", page_number=last)  # a heading's, naming no agenda item
+    with open(tmp_path / "pack.pdf", "wb") as handle:
+        writer.write(handle)
+
+    [doc] = read_file(tmp_path / "pack.pdf", "pack.pdf")
+    assert doc.outline == ((1, "Agenda"), (last + 1, "2 Background"), (last + 1, "3 Parks Strategy"))
+    [(start, number, title)] = referenced_papers(doc)
+    assert (doc.page_at(start), number, title) == (last + 1, "3", "Parks Strategy")
+    papers = parse_document(doc).papers
+    assert [(p.paper_type, p.agenda_item) for p in papers] == [("agenda", ""), ("document", "3")]
+    assert papers[1].title == "Parks Strategy" and doc.page_at(papers[1].start) == last + 1
+
+
 def test_make_pdf_prints_header_and_numbered_footer(tmp_path):
     path = make_pdf(
         "# Minutes\n\nRESOLVED that the report be noted.", tmp_path / "one.pdf", header="Test Council", first_page=7
