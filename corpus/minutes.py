@@ -12,6 +12,14 @@ from precedent.corpus.structure import Item, Section
 MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$")
 """A minute's number and title: on one line ("43. Call-In Stage 2"), or the number on a line of its own and the
 title on the next ("**1.**", "**Adoption of Minutes**", as scanned Limerick minutes print them)."""
+ITEM_LINE = re.compile(
+    r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*(?:Agenda[ \t]+)?Item[ \t]+(?:No\.?[ \t]*)?(\d{1,3})[ \t]*[.:–-]?[ \t]*(?:\*\*)?"
+    r"[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$"
+)
+"""An item minuted under an "Item" heading: "**Item 3**" over "**URDF Funding Briefing**", "Item 2 – Delegation
+Kilfinny Group Water", "**Item 1: Adoption of Minutes**", as strategic policy committees' minutes print them."""
+ENTRY_LEAD = re.compile(r"[ \t#>*-]*(?:(?:Agenda[ \t]+)?Item[ \t]+(?:No\.?[ \t]*)?)?")
+"""What may stand before an entry's number on its line: markup, or the word "Item"."""
 AGENDA_ENTRY = re.compile(r"(?:^|\*\*)[ \t#*]*(\d{1,2})\.[ \t]*(?:\*\*)?[ \t]*([^*\n]{2,200})", re.MULTILINE)
 WEB_ITEM = re.compile(r"(?m)^(\d{1,3})\.[ \t]*\n\s*\n?([^\n]{2,200})$")
 RESOLVED = re.compile(r"(?m)^[ \t#>*-]*(?:\*\*)?[ \t]*R(?i:ESOLVED)\b")
@@ -81,7 +89,7 @@ def _items(
 def _entry_start(text: str, pos: int) -> int:
     """An entry starts at its line's start, unless it shares the line with the entry before it."""
     line_start = text.rfind("\n", 0, pos) + 1
-    return line_start if not text[line_start:pos].strip(" \t#>*-") else pos
+    return line_start if ENTRY_LEAD.fullmatch(text, line_start, pos) else pos
 
 
 def _private_from(text: str, start: int, end: int) -> int:
@@ -146,8 +154,11 @@ def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolut
 
 
 def minute_items(text: str, start: int, end: int) -> tuple[Item, ...]:
-    """The numbered items of minutes between `start` and `end`."""
-    return _build(text, _items(text, start, end, MINUTE_LINE), end, resolutions=True)
+    """The numbered items of minutes between `start` and `end`: numbered lines ("43. Call-In") or "Item"
+    headings, whichever gives the longer run ("Item 1" to "Item 6" over a "1." and "2." under any other
+    business)."""
+    runs = [_items(text, start, end, MINUTE_LINE), _items(text, start, end, ITEM_LINE)]
+    return _build(text, max(runs, key=len), end, resolutions=True)
 
 
 def web_items(text: str, start: int, end: int) -> tuple[Item, ...]:

@@ -357,6 +357,29 @@ def test_a_minute_number_on_a_line_of_its_own_takes_the_title_below_it():
     ]
 
 
+def test_items_minuted_under_item_headings_are_items_not_attendance():
+    # Limerick's strategic policy committees print "**Item 3**" over "**URDF Funding Briefing**"; the only
+    # numbered lines are "1." and "2." under any other business.
+    head = "MINUTES OF PROCEEDINGS OF MEETING OF THE ECONOMIC DEVELOPMENT SPC\n\nApologies: Cllr. O'Donoghue.\n\n"
+    titles = ["Adoption of Minutes", "Revised Standing Orders", "URDF Funding Briefing", "Any Other Business"]
+    body = "".join(
+        f"**Item {n}**\n\n**{title}**\n\nMembers discussed the {title.lower()} and noted the report.\n\n"
+        for n, title in enumerate(titles, start=1)
+    )
+    aob = "1. The Chairman thanked the members.\n\n2. Next Meeting – 21st June, 2021.\n"
+    text = head + body + aob + "Item 5 on the next agenda was noted.\n"
+    (minutes,) = parse_document(Document("spc.txt", "spc.txt", text, "Minutes - Meeting of the SPC")).papers
+    assert [(i.number, i.title) for i in minutes.items] == list(enumerate(titles, start=1))
+    urdf = minutes.items[2]
+    assert text[urdf.start : urdf.end].startswith("**Item 3**") and "URDF" not in text[minutes.items[3].start :]
+    inline = "Item 2 – Delegation Kilfinny Group Water\n\nItem 3: Update Gortadroma Landfill\n"
+    (paper,) = parse_document(Document("md.txt", "md.txt", head + inline, "Minutes - Meeting")).papers
+    assert [(i.number, i.title) for i in paper.items] == [
+        (2, "Delegation Kilfinny Group Water"),
+        (3, "Update Gortadroma Landfill"),
+    ]
+
+
 def test_one_missing_minute_number_does_not_cut_the_items_before_it():
     # A scan that lost "5." (or minutes that skip a withdrawn item) keeps items 1-4 and 6-11 alike.
     numbers = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
