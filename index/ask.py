@@ -37,6 +37,18 @@ QUESTION_WORDS = frozenset(
 )
 """Words that make a question a question: they say nothing of its topic, so support ignores them."""
 FIGURE = re.compile(r"[£€$]\s?\d|\d[\d,.]*\s?%|\b\d[\d,]*(?:\.\d+)?\b")
+UNITS = (
+    (
+        re.compile(
+            r"(?i)\b(?:cost\w*|budget\w*|spen[dt]\w*|fund\w*|prices?|fees?|penalt\w*|expenditure|income|rent|grants?|paid|pay)\b"
+        ),
+        re.compile(r"(?i)[£€$]\s?\d|\d\s?(?:m|bn|k|million|billion)\b|\b(?:euro|pounds?)\b"),
+    ),
+    (re.compile(r"(?i)\b(?:percent\w*|proportion|share|rate)\b"), re.compile(r"(?i)\d\s?%|\bper ?cent\b")),
+)
+"""A figure question asking about money or a share, and how a sentence states one: such a sentence answers
+before another holding some other number ("How much URDF funding ..." is answered by "€73,400,000", not by a
+population of 50,000)."""
 LABEL = re.compile(
     r"(?i)(?:\b(?:tier|section|minute|item|page|paragraph|appendix|no|number|phase|level|stage|part|priority"
     r"|recommendation|ward|room|covid)\W{0,3}|[-/])$"
@@ -253,11 +265,11 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
         )
     spans = _with_following([(top.chunk.start + s, top.chunk.start + e) for s, e in top.highlights], top)
     if kind == "figure":
-        found = next(
-            ((hit, span) for hit in hits[:FIGURE_AMONG] if (span := _figure(index, query, hit)) is not None), None
-        )
+        # the first passage stating the kind of figure asked for (money, a share), else the first with any
+        figures = [(hit, found) for hit in hits[:FIGURE_AMONG] if (found := _figure(index, query, hit)) is not None]
+        found = next((pair for pair in figures if pair[1][1]), figures[0] if figures else None)
         if found:
-            hit, span = found
+            hit, (span, _) = found
             if hit is not top:
                 top, record, text = hit, index.documents[hit.chunk.doc_id], index.documents[hit.chunk.doc_id]["text"]
                 confident = _support(index, query, top) >= MIN_SUPPORT
@@ -330,17 +342,22 @@ def _holds_figure(sentence: str) -> bool:
     return False
 
 
-def _figure(index: Index, query: str, hit: Hit) -> tuple[int, int] | None:
-    """The passage's sentence holding a figure that shares most of the question's weight, if any does."""
+def _figure(index: Index, query: str, hit: Hit) -> tuple[tuple[int, int], bool] | None:
+    """The passage's sentence holding a figure that shares most of the question's weight, if any does, one
+    stating the kind of figure asked for (`UNITS`) first; and whether it states that kind."""
     text = index.documents[hit.chunk.doc_id]["text"]
     weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    unit = next((stated for asked, stated in UNITS if asked.search(query)), None)
     figures = [
-        (sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
+        (bool(unit and unit.search(text[a:b])), sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
         for a, b in _sentences(hit)
         if _holds_figure(text[a:b]) and not TABLE_RULE.search(text[a:b])
     ]
-    figures = [pair for pair in figures if pair[0] > 0]
-    return max(figures, key=lambda pair: pair[0])[1] if figures else None
+    figures = [figure for figure in figures if figure[1] > 0]
+    if not figures:
+        return None
+    stated, _, span = max(figures, key=lambda figure: figure[:2])
+    return span, stated
 
 
 def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, int]]:

@@ -82,6 +82,42 @@ def test_a_number_question_is_answered_with_a_figure_or_not_at_all(real_index):
     assert treatment.kind == "passage" and not treatment.confident
 
 
+def test_a_money_question_is_answered_with_an_amount_before_another_number(tmp_path, fake_encoder):
+    from dataclasses import replace
+
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import DEFAULT_CONFIG
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "spc.txt").write_text(
+        "Minutes of the meeting of the Economic Development Committee held on 26 April 2021\n\n"
+        "3. URDF Funding Briefing\n\n"
+        "The URDF projects funded in Limerick will create 12,000 jobs in Limerick over 20 years. "
+        "In all, €73.4m was granted to the four applications.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "papers" / "other.txt").write_text(
+        "Minutes of the meeting of the Planning Committee held on 3 May 2021\n\n"
+        "4. Parks Strategy\n\nThe committee endorsed the parks strategy for the next ten years.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
+    )
+    index = Index.load(tmp_path / "index")
+    loose = replace(DEFAULT_CONFIG, min_dense=0.0)  # two tiny papers and a fake encoder: no floor
+    money = ask(
+        index, "How much URDF funding was granted to Limerick projects?", config=loose, encoder=fake_encoder
+    ).answer
+    assert money.kind == "figure" and money.text.startswith("In all, €73.4m was granted")
+    # a question asking for no amount keeps the sentence sharing most of its words
+    jobs = ask(
+        index, "How many jobs will the URDF projects in Limerick create?", config=loose, encoder=fake_encoder
+    ).answer
+    assert jobs.kind == "figure" and jobs.text.startswith("The URDF projects funded in Limerick will create 12,000")
+
+
 def test_a_figure_is_an_amount_not_a_label_or_a_year():
     assert _holds_figure("25 perpetrators have started the programme")
     assert _holds_figure("the success rate continued to exceed 80%")
