@@ -257,7 +257,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             shown_slice(text, start, end, record.get("furniture", ())).strip(),
             "decision",
             confident,
-            top.citation(),
+            top.citation().spanning(record.get("page_starts"), start, end),
             top.chunk.doc_id,
             start,
             end,

@@ -158,9 +158,9 @@ def _decision(index: Index, doc_id: str, start: int, end: int, chunks: list) -> 
     from precedent.index.ask import cross_references
 
     first = chunks[0]
-    citation = replace(Citation.of(first), section="")
-    refers_to = tuple(p.heading for p in cross_references(index, first)[0])
     record = index.documents[doc_id]
+    citation = replace(Citation.of(first), section="").spanning(record.get("page_starts"), start, end)
+    refers_to = tuple(p.heading for p in cross_references(index, first)[0])
     text = shown_slice(record["text"], start, end, record.get("furniture", ())).strip()
     parts = tuple(readable(c.text, furniture=c.furniture)[0].strip() for c in chunks) if len(chunks) > 1 else ()
     return Decision(citation, start, end, text, parts, refers_to=refers_to)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from precedent.corpus.chunking import Chunk
@@ -49,6 +50,14 @@ class Citation:
     @property
     def date_text(self) -> str:
         return format_date(date.fromisoformat(self.meeting_date)) if self.meeting_date else ""
+
+    def spanning(self, page_starts, start: int, end: int) -> Citation:
+        """This citation naming the pages that `start`..`end` of its document lie on (`page_starts`, none for
+        a document without pages): a whole RESOLVED block, of which the passage found may be one part."""
+        if not page_starts:
+            return self
+        first, last = bisect_right(page_starts, start), bisect_right(page_starts, max(start, end - 1))
+        return replace(self, page=first, last_page=last if last != first else None)
 
     @property
     def pages(self) -> str:

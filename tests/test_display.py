@@ -185,3 +185,8 @@ def test_a_passage_over_a_page_break_cites_both_pages():
     assert Citation.of(chunk).heading().endswith("p. 18")
     spanning = Citation.of(Chunk.from_dict({**chunk.to_dict(), "last_page": 19, "furniture": [[2, 4]]}))
     assert spanning.heading().endswith("pp. 18-19") and spanning.pages in spanning.line()
+    # a whole RESOLVED block cites the pages it lies on, whichever of its parts was found
+    page_starts = [0, 100, 200, 300]
+    assert Citation.of(chunk).spanning(page_starts, 150, 250).pages == "pp. 2-3"
+    assert Citation.of(chunk).spanning(page_starts, 210, 290).pages == "p. 3"
+    assert Citation.of(chunk).spanning([], 150, 250) == Citation.of(chunk)
