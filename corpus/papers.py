@@ -20,8 +20,9 @@ MARKERS = (
     (
         "minutes",
         re.compile(
-            r"(?im)^[ \t#*]*(?:minutes of the meeting of\b"
-            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes of proceedings (?:at|of)\b)[^\n]*$"  # Limerick: a page number first
+            # Limerick: a page number first, or a scan's heading one word a line ("MINUTES", "OF", "PROCEEDINGS")
+            r"(?im)^[ \t#*]*(?:minutes\s+of\s+the\s+meeting\s+of\b"
+            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes\s+of\s+proceedings\s+(?:at|of)\b)[^\n]*$"
         ),
     ),
     ("briefing note", re.compile(r"(?im)^[ \t#*]*briefing note[ \t*:]*$")),

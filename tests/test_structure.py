@@ -357,6 +357,18 @@ def test_a_minute_number_on_a_line_of_its_own_takes_the_title_below_it():
     ]
 
 
+def test_a_minutes_heading_scanned_one_word_a_line_still_makes_minutes_with_items():
+    # 90 of Limerick's records print "MINUTES", "OF", "PROCEEDINGS", ... each on a line of its own
+    words = "MINUTES OF PROCEEDINGS AT MEETING OF THE".split()
+    head = "\n\n".join(words) + "\n\nMUNICIPAL DISTRICT OF NEWCASTLE WEST HELD ON FRIDAY, 10TH FEBRUARY, 2023\n\n"
+    body = "".join(
+        f"{n}.\n\nMatter number {n}\n\nThe Members discussed matter {n} and noted it.\n\n" for n in (1, 2, 3)
+    )
+    (minutes,) = parse_document(Document("nw.txt", "nw.txt", head + body, "Minutes - Monthly Meeting")).papers
+    assert minutes.paper_type == "minutes"
+    assert [(i.number, i.title) for i in minutes.items] == [(n, f"Matter number {n}") for n in (1, 2, 3)]
+
+
 def test_items_minuted_under_item_headings_are_items_not_attendance():
     # Limerick's strategic policy committees print "**Item 3**" over "**URDF Funding Briefing**"; the only
     # numbered lines are "1." and "2." under any other business.
