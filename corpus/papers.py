@@ -20,9 +20,14 @@ MARKERS = (
     (
         "minutes",
         re.compile(
-            # Limerick: a page number first, or a scan's heading one word a line ("MINUTES", "OF", "PROCEEDINGS")
+            # Limerick: a page number first, or a scan's heading one word a line ("MINUTES", "OF", "PROCEEDINGS");
+            # "Minutes of Rathkeale Area Committee Meeting"; "A meeting of the ... Committee was held on"
             r"(?im)^[ \t#*]*(?:minutes\s+of\s+the\s+meeting\s+of\b"
-            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes\s+of\s+proceedings\s+(?:at|of)\b)[^\n]*$"
+            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes\s+of\s+proceedings\s+(?:at|of)\b"
+            r"|minutes\s+of\s+(?!the\s+(?:previous|last|next)\b)(?:[\w&,'’.-]+\s+){0,8}?meeting"
+            r"(?=\s+(?:of|held)\b|[ \t*.:]*$)(?![^\n]*\b(?:were|was|shall|will|form|proposed|agreed|adopted)\b)"
+            r"|an?\s+(?:(?:monthly|special|annual|ordinary)\s+)?meeting\s+of\s+[^\n]{3,200}?"
+            r"\b(?:was\s+held|(?<!be )held\s+(?:on|in|at))\b)[^\n]*$"
         ),
     ),
     ("briefing note", re.compile(r"(?im)^[ \t#*]*briefing note[ \t*:]*$")),

@@ -369,6 +369,35 @@ def test_a_minutes_heading_scanned_one_word_a_line_still_makes_minutes_with_item
     assert [(i.number, i.title) for i in minutes.items] == [(n, f"Matter number {n}") for n in (1, 2, 3)]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Minutes of Rathkeale Area Committee Meeting",
+        "MINUTES OF NEWCASTLE AREA COMMITTEE MEETING HELD ON 7TH MAY, 2014",
+        "**Minutes of Meeting of Kilmallock Area Committee held in Kilmallock on Thursday 24th April 2014**",
+        "A meeting of the Community, Leisure & Emergency Services Strategic Policy Committee was held on 2nd December",
+    ],
+)
+def test_the_ways_limerick_heads_its_minutes_make_minutes(heading):
+    body = "".join(f"{n}. Matter number {n}\n\nThe Members discussed matter {n}.\n\n" for n in (1, 2, 3))
+    papers = parse_document(Document("m.txt", "m.txt", f"{heading}\n\nPresent: Councillor Daly.\n\n{body}")).papers
+    assert [(p.paper_type, len(p.items)) for p in papers] == [("minutes", 3)]
+
+
+def test_minutes_mentioned_inside_minutes_start_no_paper_of_their_own():
+    head = "Minutes of Rathkeale Area Committee Meeting\n\nPresent: Councillor Daly.\n\n"
+    body = (
+        "1. Adoption of Minutes\n\n"
+        "Minutes of meeting of 16th September were proposed by Cllr. Mitchell and seconded by Cllr. Collins.\n\n"
+        "2. Matters Arising\n\n"
+        "A Special Meeting of the Council will be held on 25th February to discuss the budget.\n\n"
+        "Minutes of the July meeting.\n\n"
+        "3. Any Other Business\n\nNone.\n"
+    )
+    papers = parse_document(Document("m.txt", "m.txt", head + body)).papers
+    assert [(p.paper_type, [i.number for i in p.items]) for p in papers] == [("minutes", [1, 2, 3])]
+
+
 def test_items_minuted_under_item_headings_are_items_not_attendance():
     # Limerick's strategic policy committees print "**Item 3**" over "**URDF Funding Briefing**"; the only
     # numbered lines are "1." and "2." under any other business.
