@@ -16,20 +16,21 @@ from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
 BLANK_PAGE = re.compile(r"(?im)^[ \t*#_-]*this page is intentionally(?: left)? blank[ \t*._]*$")
+MINUTES_HEADING = re.compile(
+    r"(?im)^[ \t#*]*(?:"
+    r"minutes\s+of\s+the\s+meeting\s+of\b"  # "Minutes of the meeting of Scrutiny Co-ordination Committee held"
+    r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes\s+of\s+proceedings\s+(?:at|of)\b"  # a page number first
+    r"|minutes\s+of\s+(?!the\s+(?:previous|last|next)\b)(?:[\w&,'’.-]+\s+){0,8}?meeting"  # "... Area Committee Meeting"
+    r"(?=\s+(?:of|held)\b|[ \t*.:]*$)(?![^\n]*\b(?:were|was|shall|will|form|proposed|agreed|adopted)\b)"
+    r"|an?\s+(?:(?:monthly|special|annual|ordinary)\s+)?meeting\s+of\s+[^\n]{3,200}?"  # "A meeting of ... was held on"
+    r"\b(?:was\s+held|(?<!be )held\s+(?:on|in|at))\b"
+    r")[^\n]*$"
+)
+"""The line minutes open with. Its words may be apart by any white space, as a scan that prints "MINUTES", "OF",
+"PROCEEDINGS" a line each has them; a line going on "were proposed", "will be held" or "shall", or a sentence
+("Minutes of the July meeting."), is minutes spoken of, not a heading."""
 MARKERS = (
-    (
-        "minutes",
-        re.compile(
-            # Limerick: a page number first, or a scan's heading one word a line ("MINUTES", "OF", "PROCEEDINGS");
-            # "Minutes of Rathkeale Area Committee Meeting"; "A meeting of the ... Committee was held on"
-            r"(?im)^[ \t#*]*(?:minutes\s+of\s+the\s+meeting\s+of\b"
-            r"|(?:\d{1,3}[ \t]+[ \t#*]*)?minutes\s+of\s+proceedings\s+(?:at|of)\b"
-            r"|minutes\s+of\s+(?!the\s+(?:previous|last|next)\b)(?:[\w&,'’.-]+\s+){0,8}?meeting"
-            r"(?=\s+(?:of|held)\b|[ \t*.:]*$)(?![^\n]*\b(?:were|was|shall|will|form|proposed|agreed|adopted)\b)"
-            r"|an?\s+(?:(?:monthly|special|annual|ordinary)\s+)?meeting\s+of\s+[^\n]{3,200}?"
-            r"\b(?:was\s+held|(?<!be )held\s+(?:on|in|at))\b)[^\n]*$"
-        ),
-    ),
+    ("minutes", MINUTES_HEADING),
     ("briefing note", re.compile(r"(?im)^[ \t#*]*briefing note[ \t*:]*$")),
     ("report", re.compile(r"(?im)^[ \t#*]*(?:public report\b|name of cabinet member\b)[^\n]*$")),
     ("appendix", re.compile(r"(?im)^[ \t#*]*appendix\s+[A-Z0-9]{1,3}[ \t*]*$")),
