@@ -26,6 +26,9 @@ DOUBLE_SPACED = re.compile(MARKUP.pattern.replace(r"|(?<=\n\n)\n+", r"|(?<=\n)\n
 and mostly blank lines): every blank line is dropped."""
 DOUBLE_SPACED_SHARE = 0.4
 """A text is printed double-spaced when at least this share of its lines are blank."""
+SHORT_SPACED = re.compile(r"[^\s.!?:;]\n\n(?=[a-z])")
+"""A blank line inside a sentence, before a lower-case word: a text of four lines or fewer (a decision, an
+answer) is double-spaced when it has one."""
 SYMBOL_FONT = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "✓"})
 """Bullets a PDF's Symbol or Wingdings font left as private-use characters, shown as what they print."""
 WRAP = 0.75
@@ -60,7 +63,10 @@ def readable(
         breaks = [(a, b, read_across(text, a, b)) for a, b in page_breaks(text, furniture)]
         text, spans = _removed(text, breaks, spans)
     lines = text.count("\n") + 1
-    spaced = lines > 4 and text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
+    if lines > 4:
+        spaced = text.count("\n\n") >= DOUBLE_SPACED_SHARE * lines
+    else:  # too few lines to count: a blank line before a lower-case word says a sentence runs on over it
+        spaced = SHORT_SPACED.search(text) is not None
     spaced = spaced and (hard_wrapped(text) or blank_lines_wrap_sentences(text))
     markup = DOUBLE_SPACED if spaced else MARKUP
     removals = [(m.start(), m.end(), " " if SEPARATES.fullmatch(m.group(0)) else "") for m in markup.finditer(text)]

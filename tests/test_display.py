@@ -89,6 +89,9 @@ def test_a_short_double_spaced_decision_reads_single_spaced():
         "Cork Road, also be removed."
     )
     assert readable(scan)[0] == scan.replace("\n\n", "\n")
+    two = "It was agreed that a Workshop and Special Meeting would be arranged on the issue\n\nas a matter of urgency."
+    assert readable(two)[0] == two.replace("\n\n", " ")
+    assert readable("Briefing Note\n\nTo: Scrutiny Co-ordination Committee")[0].count("\n\n") == 1
 
 
 def test_a_pdf_pages_wrapped_lines_read_as_paragraphs_and_its_tables_lists_and_headings_stay_lines():
