@@ -426,9 +426,9 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                 # split as read with the furniture blanked, so a paragraph runs on over a page break
                 for start, end in _pieces(splitter, structure_text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
-                    crossed = spans_within(doc.furniture, start, end)
                     if _only_a_heading(piece, fields):
                         continue
+                    crossed = spans_within(doc.furniture, start, end)
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
                     here = opened if start >= opening_end else header  # the first passage holds the opening
                     if settings.headers and settings.lead_ins and not columns:

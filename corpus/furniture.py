@@ -129,12 +129,11 @@ def spans_within(spans, start: int, end: int) -> tuple[tuple[int, int], ...]:
     return tuple((a - start, b - start) for a, b in spans if start <= a and b <= end)
 
 
-def page_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> list[tuple[int, int]]:
-    """Where `text` (the document from `start`) crosses a page's furniture, each as a span of `text` to read as
-    one line break: a run of header and footer lines with the white space around them."""
+def page_breaks(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Where `text` crosses a page's furniture (`spans`, offsets into `text`), each as a span of `text` read as
+    one break: a run of header and footer lines with the white space around them."""
     runs: list[tuple[int, int]] = []
-    for span_start, span_end in spans:
-        a, b = span_start - start, span_end - start
+    for a, b in spans:
         if a < 0 or b > len(text):
             continue
         while a > 0 and text[a - 1].isspace():
@@ -163,10 +162,10 @@ def spaced_breaks(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return text
 
 
-def without_breaks(text: str, spans: tuple[tuple[int, int], ...], start: int = 0) -> str:
+def without_breaks(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     """`text` read across its page breaks (`page_breaks`): what a passage spanning two pages is searched as."""
     pieces, cursor = [], 0
-    for a, b in page_breaks(text, spans, start):
+    for a, b in page_breaks(text, spans):
         pieces += [text[cursor:a], read_across(text, a, b)]
         cursor = b
     return "".join(pieces) + text[cursor:]

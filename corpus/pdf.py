@@ -280,7 +280,7 @@ def _reads_on(line: list[Cell], starts: list[int], columns: list[int], cells: li
 def cell_key(text: str) -> str:
     """`text` without whitespace or list markers, for finding a laid-out cell in content-order text, whose
     bullets fall at line starts where the layout's fall mid-line."""
-    return re.sub(rf"[\s{BULLET_GLYPHS}-]+", "", LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text))
+    return re.sub(rf"[\s{BULLET_GLYPHS}-]+", "", plain_glyphs(text))
 
 
 def _in_row(col: int, above: list[int], columns: list[int], hangs: dict[int, int]) -> int | None:
