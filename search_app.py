@@ -132,6 +132,18 @@ def _furniture(record: dict, start: int, end: int) -> tuple[tuple[int, int], ...
     return spans_within(record.get("furniture", ()), start, end)
 
 
+# The paper view renders after the load event's update lands, so look for the passage's mark for up to 10 s.
+SCROLL_TO_MARK = """() => {
+  let tries = 0;
+  const go = () => {
+    const mark = document.querySelector('#paper-at mark');
+    if (mark) mark.scrollIntoView({block: 'center'});
+    else if (tries++ < 100) setTimeout(go, 100);
+  };
+  go();
+}"""
+
+
 def paper_link(doc_id: str, offset: int, label: str) -> str:
     """A link that opens the app's paper view at `offset` of `doc_id` (served from the index only)."""
     query = urlencode({"doc": doc_id, "at": offset})
@@ -468,9 +480,7 @@ def build_blocks(app: App):
                 paper_view = gr.HTML(
                     "<div class='notice'>Open a paper from a result's link.</div>", elem_id="paper-view"
                 )
-        blocks.load(open_paper, outputs=[tabs, paper_view], api_visibility="private").then(
-            None, js="() => document.getElementById('paper-at')?.querySelector('mark')?.scrollIntoView()"
-        )
+        blocks.load(open_paper, outputs=[tabs, paper_view], api_visibility="private").then(None, js=SCROLL_TO_MARK)
         gr.api(api_search, api_name="search")
     return blocks
 

@@ -352,6 +352,9 @@ def test_the_source_link_opens_the_paper_at_the_passage(page):
 
     assert "RESOLVED that the Committee concur" in paper.locator("#paper-at mark").first.inner_text()
     assert "43. Call-In Stage 2" in paper.locator("#paper-at").inner_text()
+    # opened at the passage, not at the paper's first page
+    paper.wait_for_function("document.querySelector('#paper-at mark').getBoundingClientRect().top < innerHeight")
+    assert paper.evaluate("scrollY") > 0
     shot(paper, "paper-view")
     paper.close()
 
