@@ -3,6 +3,7 @@ proposed, seconded and resolved or agreed, as Irish councils minute them."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from precedent.corpus.markup import BULLET_GLYPHS, clean_line
@@ -39,6 +40,7 @@ OUTCOME_WITHIN = 400
 QUOTED = re.compile(r"[\s:;,*-]*(?:that\s*:?\s*)?[“\"]")
 """The resolution quoted after its outcome word ("And Resolved: “That ...”")."""
 CLOSING = re.compile(r"[”\"][.;,]?|\n[ \t]*\n[ \t]*\n")
+"""Where a quoted resolution ends: its closing quote, or (unclosed) a paragraph gap that is not a page break."""
 SENTENCE_END = re.compile(r"(?<!\bCo)(?<!\bNo)(?<!\bSt)(?<!\bMr)(?<!\bMs)(?<!\bDr)[.!?]”?(?=\s+[^a-z\s]|\s*\Z)")
 LIST_ITEM = re.compile(rf"[ \t]*\n\s*(?:[{BULLET_GLYPHS}·–-]|\(?[a-z0-9]{{1,3}}\))[ \t][^\n]*")
 """A bulleted or lettered line after a motion that introduced a list ("it was agreed to allocate the following:")."""
@@ -97,10 +99,12 @@ def _private_from(text: str, start: int, end: int) -> int:
     return match.start() if match else end
 
 
-def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+def resolved_blocks(
+    text: str, start: int, end: int, furniture: tuple[tuple[int, int], ...] = ()
+) -> tuple[tuple[int, int], ...]:
     """Spans of each decision in an item, in order: a RESOLVED block runs from the word to the next block or
     the item's end; a motion (`MOTION`) from its proposal to its quoted resolution's close or its outcome's
-    sentence end."""
+    sentence end, reading on over the page breaks at `furniture` (sorted spans of page headers and footers)."""
     starts = [m.start() for m in RESOLVED.finditer(text, start, end)]
     blocks = []
     for i, block_start in enumerate(starts):
@@ -108,11 +112,11 @@ def resolved_blocks(text: str, start: int, end: int) -> tuple[tuple[int, int], .
         block_end = starts[i + 1] if i + 1 < len(starts) else end
         blocks.append((line_start, trimmed_end(text, block_start, block_end)))
     if not blocks:
-        blocks = _motions(text, start, end)
+        blocks = _motions(text, start, end, furniture)
     return tuple(blocks)
 
 
-def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _motions(text: str, start: int, end: int, furniture: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     for match in MOTION.finditer(text, start, end):
         if blocks and match.start() < blocks[-1][1]:
@@ -122,7 +126,10 @@ def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         limit = min(end, outcome.end() + MOTION_AT_MOST)
         quoted = QUOTED.match(text, outcome.end(), limit)
-        close = CLOSING.search(text, quoted.end(), limit) if quoted else SENTENCE_END.search(text, outcome.end(), limit)
+        if quoted:
+            close = _closing(text, quoted.end(), limit, furniture)
+        else:
+            close = SENTENCE_END.search(text, outcome.end(), limit)
         block_end = close.end() if close else limit
         if not quoted and text.rfind(":", outcome.end(), block_end) != -1:  # a lead-in: its list belongs to it
             while (item := LIST_ITEM.match(text, block_end, limit)) is not None:
@@ -133,7 +140,29 @@ def _motions(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolutions: bool) -> tuple[Item, ...]:
+def _closing(text: str, start: int, limit: int, furniture: tuple[tuple[int, int], ...]) -> re.Match | None:
+    """The first `CLOSING` after `start`; a gap holding a page's header or footer is a page break, and the
+    resolution reads on over it ("... to Limerick Twenty Thirty" / page 8 / "Strategic Development DAC ...")."""
+    for close in CLOSING.finditer(text, start, limit):
+        if not (close.group().startswith("\n") and _overlaps(furniture, close.start(), close.end())):
+            return close
+    return None
+
+
+def _overlaps(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """Whether any of the sorted, disjoint `spans` overlaps `start`..`end`."""
+    i = bisect.bisect_left(spans, (start, start))
+    return (i < len(spans) and spans[i][0] < end) or (i > 0 and spans[i - 1][1] > start)
+
+
+def _build(
+    text: str,
+    run: list[tuple[int, int, str, int]],
+    end: int,
+    *,
+    resolutions: bool,
+    furniture: tuple[tuple[int, int], ...] = (),
+) -> tuple[Item, ...]:
     private_from = _private_from(text, run[0][1], end) if run else end
     starts = [_entry_start(text, pos) for _, pos, _, _ in run]
     items = []
@@ -146,19 +175,19 @@ def _build(text: str, run: list[tuple[int, int, str, int]], end: int, *, resolut
                 title=title,
                 start=item_start,
                 end=item_end,
-                resolved=resolved_blocks(text, item_start, item_end) if resolutions else (),
+                resolved=resolved_blocks(text, item_start, item_end, furniture) if resolutions else (),
                 private=item_start > private_from,
             )
         )
     return tuple(items)
 
 
-def minute_items(text: str, start: int, end: int) -> tuple[Item, ...]:
+def minute_items(text: str, start: int, end: int, furniture: tuple[tuple[int, int], ...] = ()) -> tuple[Item, ...]:
     """The numbered items of minutes between `start` and `end`: numbered lines ("43. Call-In") or "Item"
     headings, whichever gives the longer run ("Item 1" to "Item 6" over a "1." and "2." under any other
-    business)."""
+    business). `furniture`: the page headers and footers, which a decision reads on over."""
     runs = [_items(text, start, end, MINUTE_LINE), _items(text, start, end, ITEM_LINE)]
-    return _build(text, max(runs, key=len), end, resolutions=True)
+    return _build(text, max(runs, key=len), end, resolutions=True, furniture=furniture)
 
 
 def web_items(text: str, start: int, end: int) -> tuple[Item, ...]:

@@ -72,7 +72,7 @@ def parse_document(doc: Document) -> ParsedDocument:
     meeting = first_date(head) if AGENDA_SIGNS.search(head) else None
     refs = referenced_papers(doc)
     referenced = {ref.start: ref.title for ref in refs}
-    papers = [_finish(text, paper, meeting, doc.headings) for paper in _split(text, referenced)]
+    papers = [_finish(text, paper, meeting, doc.headings, doc.furniture) for paper in _split(text, referenced)]
     papers = [_agenda_titled(p, referenced) for p in papers]
     papers = _agenda_items(papers, refs)
     papers = _with_parents([p for p in papers if _has_alnum(text[p.start : p.end])])
@@ -287,13 +287,20 @@ def _title(text: str, paper: Paper) -> str:
     return _first_line(text, paper.start, paper.end)
 
 
-def _finish(text: str, paper: Paper, meeting: date | None, headings: tuple[tuple[int, int], ...] = ()) -> Paper:
-    """Give a paper its title, meeting date, items and sections (`headings`: the lines a PDF sets as such)."""
+def _finish(
+    text: str,
+    paper: Paper,
+    meeting: date | None,
+    headings: tuple[tuple[int, int], ...] = (),
+    furniture: tuple[tuple[int, int], ...] = (),
+) -> Paper:
+    """Give a paper its title, meeting date, items and sections (`headings`: the lines a PDF sets as such;
+    `furniture`: its pages' headers and footers)."""
     kind = paper.paper_type
     if kind == "minutes":
         marker = MARKERS[0][1].search(text, paper.start, paper.end)
         recorded = first_date(flat(text[marker.start() : marker.start() + 400])) if marker else None
-        items = minute_items(text, paper.start, paper.end)
+        items = minute_items(text, paper.start, paper.end, furniture)
         title = f"Minutes of the meeting of {recorded:%-d %B %Y}" if recorded else "Minutes"
         return replace(
             paper,

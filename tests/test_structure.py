@@ -446,6 +446,28 @@ def test_a_motion_starting_mid_line_is_a_decision_from_its_own_sentence():
     ]
 
 
+def test_a_quoted_resolution_reads_on_over_a_page_break_but_ends_at_a_paragraph_gap():
+    # A scan's page break ("---" and the page number, both furniture) is no paragraph end: the resolution's
+    # sum is on the next page. An unclosed quote still ends at a real paragraph gap.
+    head = (
+        "MINUTES OF PROCEEDINGS AT MEETING OF LIMERICK CITY AND COUNTY COUNCIL\n\n"
+        "3.\n\nDisposal of Land\n\nProposed by Councillor O'Hanlon;\n\nSeconded by Councillor Egan;\n\n"
+        "And Resolved:\n\n“That the disposal of the Opera Site to Limerick Twenty Thirty"
+    )
+    rest = "\n\nStrategic Development DAC, for the sum of €16,000,000, be approved.”\n\n4.\n\nCorrespondence\n\nNoted."
+    text = head + "\n---\n8" + rest
+    furniture = ((len(head) + 1, len(head) + 4), (len(head) + 5, len(head) + 6))
+    doc = Document("m.txt", "m.txt", text, "Minutes - Full Meeting", furniture=furniture)
+    (minutes,) = parse_document(doc).papers
+    [(start, end)] = minutes.items[0].resolved
+    assert text[start:end].startswith("Proposed by Councillor O'Hanlon")
+    assert text[start:end].endswith("for the sum of €16,000,000, be approved.”")
+
+    unclosed = "It was proposed by Councillor Egan and resolved “That the report be noted\n\n\nThe Mayor thanked staff."
+    [(start, end)] = resolved_blocks(unclosed, 0, len(unclosed))
+    assert unclosed[start:end].endswith("be noted")
+
+
 WRAPPED_REPORT = """3 Background and Information
 
 - 3.2 The EIP team comprised domestic abuse case workers from Coventry Haven
