@@ -46,6 +46,12 @@ LIST_ITEM = re.compile(rf"[ \t]*\n\s*(?:[{BULLET_GLYPHS}·–-]|\(?[a-z0-9]{{1,3
 """A bulleted or lettered line after a motion that introduced a list ("it was agreed to allocate the following:")."""
 MOTION_AT_MOST = 2500
 """A motion's block ends at its quote's close or its sentence's end; this long at most (an unclosed quote)."""
+TAKEN = re.compile(
+    r"(?i)\b(?:take|taking|taken)\s+(?:agenda\s+)?items?\s+(?:no\.?\s*)?(\d{1,3})\b"
+    r"|\bitems?\s+(?:no\.?\s*)?(\d{1,3})\s+(?:on\s+the\s+agenda\s+)?(?:would\s+be\s+|was\s+|to\s+be\s+)?taken\b"
+)
+"""Minutes taking an item out of order: "it was agreed to take Item No. 7 on the Agenda at this time", "Item No. 4
+was taken next", "It was agreed that Item 8 would be taken next"."""
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
 PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
 FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
@@ -76,16 +82,39 @@ def _longest_run(candidates: list[tuple[int, int, str, int]]) -> list[tuple[int,
     return best
 
 
-def _items(
-    text: str, start: int, end: int, pattern: re.Pattern[str], *, min_items: int = 2
-) -> list[tuple[int, int, str, int]]:
+def _candidates(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, str, int]]:
+    """Each numbered line `pattern` finds, as (number, offset, title, end of the heading)."""
     candidates = []
     for match in pattern.finditer(text, start, end):
         title = FILE_ICON.sub("", PAGES.sub("", clean_line(match.group(2)))).strip()
         if title and len(title) <= 160:
             candidates.append((int(match.group(1)), match.start(1), title, match.end()))
-    run = _longest_run(candidates)
+    return candidates
+
+
+def _items(
+    text: str, start: int, end: int, pattern: re.Pattern[str], *, min_items: int = 2
+) -> list[tuple[int, int, str, int]]:
+    run = _longest_run(_candidates(text, start, end, pattern))
     return run if len(run) >= min_items else []
+
+
+def _taken_out_of_order(
+    text: str, start: int, end: int, run: list[tuple[int, int, str, int]], candidates: list[tuple[int, int, str, int]]
+) -> list[tuple[int, int, str, int]]:
+    """`run` with the items minutes say they took out of order ("it was agreed to take Item No. 7 on the Agenda
+    at this time", then "7. Environment and Water" after item 2): the numbered line straight after such a
+    statement is that item, where the run lacks its number."""
+    numbers = {number for number, *_ in run}
+    positions = [pos for _, pos, _, _ in candidates]
+    taken = []
+    for statement in TAKEN.finditer(text, start, end):
+        number = int(statement.group(1) or statement.group(2))
+        i = bisect.bisect_left(positions, statement.end())
+        if number not in numbers and i < len(candidates) and candidates[i][0] == number:
+            taken.append(candidates[i])
+            numbers.add(number)
+    return sorted(run + taken, key=lambda candidate: candidate[1]) if taken else run
 
 
 def _entry_start(text: str, pos: int) -> int:
@@ -186,8 +215,11 @@ def minute_items(text: str, start: int, end: int, furniture: tuple[tuple[int, in
     """The numbered items of minutes between `start` and `end`: numbered lines ("43. Call-In") or "Item"
     headings, whichever gives the longer run ("Item 1" to "Item 6" over a "1." and "2." under any other
     business). `furniture`: the page headers and footers, which a decision reads on over."""
-    runs = [_items(text, start, end, MINUTE_LINE), _items(text, start, end, ITEM_LINE)]
-    return _build(text, max(runs, key=len), end, resolutions=True, furniture=furniture)
+    runs = [(_items(text, start, end, pattern), pattern) for pattern in (MINUTE_LINE, ITEM_LINE)]
+    run, pattern = max(runs, key=lambda found: len(found[0]))
+    if run:
+        run = _taken_out_of_order(text, start, end, run, _candidates(text, start, end, pattern))
+    return _build(text, run, end, resolutions=True, furniture=furniture)
 
 
 def web_items(text: str, start: int, end: int) -> tuple[Item, ...]:

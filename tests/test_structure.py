@@ -434,6 +434,30 @@ def test_one_missing_minute_number_does_not_cut_the_items_before_it():
     assert minutes.items[0].title == "Matter number 1"
 
 
+def test_an_item_the_minutes_take_out_of_order_is_an_item():
+    # "it was agreed to take item No. 7 at this time": item 7's minutes follow item 2's, then 3 to 6 resume.
+    def item(n, title, body):
+        return f"{n}.\n\n{title}\n\n{body}\n\n"
+
+    text = (
+        "MINUTES OF PROCEEDINGS AT MEETING OF LIMERICK CITY AND COUNTY COUNCIL\n\nPresent: Councillor Daly.\n\n"
+        + item(1, "Adoption of Minutes", "The minutes were adopted.")
+        + item(
+            2,
+            "Fixing of Date",
+            "With the Mayor's permission, it was agreed to take item No. 7 on the Agenda at this time.",
+        )
+        + item(7, "Environment and Water", "Disposal of lands at Gortadroma Landfill for a Gasification Plant.")
+        + "".join(item(n, f"Matter number {n}", f"Matter {n} was noted.") for n in (3, 4, 5, 6, 8))
+        + "The Members discussed 4. Other business and noted it."
+    )
+    (minutes,) = parse_document(Document("m.txt", "m.txt", text, "Minutes - Full Meeting")).papers
+    assert [i.number for i in minutes.items] == [1, 2, 7, 3, 4, 5, 6, 8]
+    seven = minutes.items[2]
+    assert seven.title == "Environment and Water" and "Gasification" in text[seven.start : seven.end]
+    assert "Gasification" not in text[minutes.items[1].start : minutes.items[1].end]
+
+
 def test_a_motion_starting_mid_line_is_a_decision_from_its_own_sentence():
     # Scanned minutes wrap lines anywhere, so a decision often starts after another sentence on its line.
     text = (
