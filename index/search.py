@@ -42,9 +42,11 @@ class SearchConfig:
     """"convex" (weighted sum of min-max normalised scores) or "rrf" (weighted reciprocal rank fusion)."""
     decision_boost: float = 1.5
     """Multiplier for RESOLVED passages when the question asks what was agreed or decided."""
-    period_boost: float = 1.3
+    period_boost: float = 2.0
     """Multiplier for passages about a period the question names ("in April 2023", "since 2015", "the last
-    meeting"; `rerank.query_period`): a meeting in it, or a day or month in it named in the passage."""
+    meeting"; `rerank.query_period`): a meeting in it, or a day or month in it named in the passage. Strong
+    enough to rank such passages first among the candidates: an archive of many years holds the same business
+    at every meeting, and the named date is what tells them apart."""
     attendance_boost: float = 1.5
     """Multiplier for attendance blocks when the question asks who chaired, attended or sent apologies."""
     contact_boost: float = 1.5

@@ -73,8 +73,10 @@ def test_a_question_asking_for_a_kind_of_passage_gets_that_kind_first(real_index
     what was decided or asked of officers."""
     top = search(real_index, question, k=1)[0]
     assert top.chunk.kind == kind and answer in top.text
-    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, **{boost: 1.0}))[0]
-    assert unboosted.chunk.kind != kind
+    # without the kind's boost (and the named month's, which alone lifts the April 2023 meeting's passages) it
+    # is not first
+    unboosted = search(real_index, question, k=1, config=replace(DEFAULT_CONFIG, **{boost: 1.0, "period_boost": 1.0}))
+    assert unboosted[0].chunk.kind != kind
 
 
 def test_who_wrote_a_paper_finds_that_papers_author_block(real_index, monkeypatch):
