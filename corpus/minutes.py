@@ -52,6 +52,9 @@ TAKEN = re.compile(
 )
 """Minutes taking an item out of order: "it was agreed to take Item No. 7 on the Agenda at this time", "Item No. 4
 was taken next", "It was agreed that Item 8 would be taken next"."""
+REPLY = re.compile(r"(?im)^[ \t*#]*(?:reply|response)\b[ \t*]*(?::|$|(?=(?-i:[A-Z])))")
+"""The line opening the written answer to a councillor's question or motion: "**REPLY**", "Reply: ...", "REPLY An
+inspection ..."; not "Replying, the Engineer stated" nor "Response to the consultation"."""
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
 PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
 FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from precedent.corpus.chunking import Chunk, ChunkerSettings, chunk_document, dense_texts
 from precedent.corpus.markup import clean_line, flat
+from precedent.corpus.minutes import REPLY
 from precedent.corpus.structure import ParsedDocument
 
 from precedent.errors import CorpusError
@@ -31,8 +32,6 @@ LEADING = re.compile(r"^[\s.;,:)\]-]+")
 """What a window keeps of the separator it was cut at (". The reasons ...")."""
 SUBMITTED = re.compile(r"(?i)\bsubmitted by\b")
 """\"Question submitted by Councillor X\" names who asked, not what about; the question itself is the anchor."""
-REPLY = re.compile(r"(?im)^[ \t*#]*(?:reply|response)[ \t*:]*(?:$|(?=\S))")
-"""The line opening the written answer to a councillor's question or motion ("**REPLY**", "Reply: ...")."""
 ASKER = re.compile(r"(?is)^.{0,160}?\bsubmitted by\b.{0,80}?(?=[“\"‘]|\b[I|l!1] will )")
 """The heading before a question when the title line was not the first: "Question submitted by Councillor X"."""
 OCR_I = re.compile(r"^[|l!1] will\b")

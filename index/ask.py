@@ -14,7 +14,7 @@ from precedent.index.bm25 import terms
 from precedent.index.context import Place, named_place, place_of
 from precedent.index.decisions import block_span
 from precedent.index.filters import Filters
-from precedent.index.highlight import sentence_spans
+from precedent.index.highlight import reply_start, sentence_spans
 from precedent.index.hit import Citation, Hit
 from precedent.index.index import Index
 from precedent.index.rerank import asks_for
@@ -354,6 +354,10 @@ def _figure(index: Index, query: str, hit: Hit) -> tuple[tuple[int, int], bool] 
         if _holds_figure(text[a:b]) and not TABLE_RULE.search(text[a:b])
     ]
     figures = [figure for figure in figures if figure[1] > 0]
+    reply = reply_start(hit.chunk.unbroken)
+    if reply is not None:  # a figure in the question as asked ("the €20,000 allocation") is not its answer
+        replying = [figure for figure in figures if figure[2][0] >= hit.chunk.start + reply]
+        figures = replying or figures
     if not figures:
         return None
     stated, _, span = max(figures, key=lambda figure: figure[:2])

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from precedent.corpus.chunking import hard_wrapped
+from precedent.corpus.minutes import REPLY
 from precedent.index.bm25 import terms
 
 SENTENCE = re.compile(r"[^\n.!?;](?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))*(?:[.!?;]+|$)", re.MULTILINE)
@@ -54,8 +55,14 @@ def best_sentences(
         return ()
     weights = weights or {}
     topic = terms(header) if header else set()
-    weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
     sentences = [(a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_SENTENCE]
+    reply = reply_start(text)
+    if reply is not None:  # the question as asked names the topic, as a header does; its reply answers
+        topic |= terms(text[:reply])
+        replying = [(a, sentence) for a, sentence in sentences if a >= reply]
+        if any(wanted & terms(sentence) for _, sentence in replying):
+            sentences = replying
+    weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
     spans = []
     for position, (start, sentence) in enumerate(sentences):
         shared = wanted & terms(sentence)
@@ -69,6 +76,13 @@ def best_sentences(
     spans.sort(reverse=True)
     best = spans[0][0] if spans else 0.0
     return _merged(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
+
+
+def reply_start(text: str) -> int | None:
+    """Where the written reply starts in a passage that holds a councillor's question (or motion) as asked and
+    its reply ("I will ask at the next Meeting ...", "REPLY: ..."); None when it holds no such pair."""
+    marker = REPLY.search(text)
+    return marker.start() if marker and text[: marker.start()].strip() else None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

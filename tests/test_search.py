@@ -382,6 +382,22 @@ def test_overlapping_marks_are_joined():
     assert spans == ((0, text.index("\nSomething")),)
 
 
+def test_a_councillors_question_is_answered_by_its_reply_not_by_the_question_as_asked():
+    # The question as asked shares the most words with the user's question; its written reply answers it.
+    text = (
+        "*I will ask at the next Meeting for the following information on Knights Court, Newcastle West:*\n\n"
+        "*the amount of the developer's bond on the Knights Court estate.*\n\n"
+        "**REPLY:** There is a bond of €36,000 in place and the full amount of the bond has been claimed.\n\n"
+        "Replying, the Engineer said that works would start in the spring."
+    )
+    question = "What did councillors learn about the developer's bond on the Knights Court estate?"
+    [(start, end)] = best_sentences(question, text)
+    assert text[start:end].endswith("the full amount of the bond has been claimed.")
+    # with no reply sharing a word, the question as asked is still marked rather than nothing
+    asked_only = text[: text.index("**REPLY")] + "REPLY: Noted."
+    assert "Knights Court" in asked_only[slice(*best_sentences(question, asked_only)[0])]
+
+
 def test_a_double_spaced_scan_keeps_its_sentences_whole():
     # Scans printed with a blank line after every line: the blank lines inside a sentence do not end it.
     scan = (
