@@ -55,6 +55,14 @@ LABEL = re.compile(
 )
 """A number that labels something ("tier 3", "Section 183", "Covid-19") is not a figure answering "how many"."""
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+PROPOSER_ASKED = re.compile(r"(?i)\bwho\b.{0,40}?\b(?:proposed|seconded|nominated|moved)\b")
+"""A question asking who proposed, seconded or nominated a motion or a candidate."""
+PROPOSER = re.compile(r"(?i)\b(?:proposed|seconded|nominated|moved)(?::|\s+by\b)|\bon the proposal of\b")
+"""A sentence naming a proposer or seconder: "Proposed by Councillor X;", "Seconded by: Councillor Y"."""
+PROPOSERS_APART = 60
+"""Proposer and seconder lines this close are one list ("Proposed by Councillor M. Ryan;" "Seconded by ...")."""
+NEAR = 300
+"""Sentences this close are shown as one stretch of text rather than apart."""
 FOLLOWING = 1
 MAX_ANSWER = 600
 """An answer's marked sentence takes up to `FOLLOWING` sentences after it, within `MAX_ANSWER` characters."""
@@ -264,6 +272,8 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             marks,
         )
     spans = _with_following([(top.chunk.start + s, top.chunk.start + e) for s, e in top.highlights], top)
+    if kind == "names" and PROPOSER_ASKED.search(query):
+        spans = _with_proposers(spans, top, text)
     if kind == "figure":
         # the first passage stating the kind of figure asked for (money, a share), else the first with any
         figures = [(hit, found) for hit in hits[:FIGURE_AMONG] if (found := _figure(index, query, hit)) is not None]
@@ -373,6 +383,32 @@ def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, i
     if after and after[-1][1] - spans[-1][0] <= MAX_ANSWER:
         spans = [*spans[:-1], (spans[-1][0], after[-1][1])]
     return spans
+
+
+def _with_proposers(spans: list[tuple[int, int]], hit: Hit, text: str) -> list[tuple[int, int]]:
+    """The marked sentences with the proposer and seconder lines nearest them in the passage: "who proposed X
+    for Mayor" marks the sentence naming X, while the names asked for are in "Proposed by ...; Seconded by ..."."""
+    sentences = _sentences(hit, marked_first=False)
+    named = [i for i, (a, b) in enumerate(sentences) if PROPOSER.search(text, a, b)]
+    if not spans or not named or any(a <= sentences[i][0] < b for i in named for a, b in spans):
+        return spans
+    nearest = min(named, key=lambda i: abs(sentences[i][0] - spans[0][0]))
+    start, end = sentences[nearest]
+    for i in reversed([i for i in named if i < nearest]):  # the lines naming the others, as printed together
+        if start - sentences[i][1] > PROPOSERS_APART:
+            break
+        start = sentences[i][0]
+    for i in (i for i in named if i > nearest):
+        if sentences[i][0] - end > PROPOSERS_APART:
+            break
+        end = sentences[i][1]
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted([*spans, (start, end)]):
+        if merged and a - merged[-1][1] <= NEAR:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _sentences(hit: Hit, *, marked_first: bool = True) -> list[tuple[int, int]]:

@@ -118,6 +118,38 @@ def test_a_money_question_is_answered_with_an_amount_before_another_number(tmp_p
     assert jobs.kind == "figure" and jobs.text.startswith("The URDF projects funded in Limerick will create 12,000")
 
 
+def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path, fake_encoder):
+    from dataclasses import replace
+
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import DEFAULT_CONFIG
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "annual.txt").write_text(
+        "Minutes of the Annual Meeting of the Municipal District held on 10 June 2019\n\n"
+        "1. Election of Cathaoirleach\n\n"
+        "The outgoing Cathaoirleach invited nominations for the office of Cathaoirleach.\n\n"
+        "Proposed by Councillor M. Ryan;\nSeconded by Councillor Egan;\n\n"
+        "“That Councillor Michael Donegan be appointed Cathaoirleach of the Municipal District.”\n\n"
+        "As there were no other nominations, Councillor Donegan was declared elected.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
+    )
+    index = Index.load(tmp_path / "index")
+    loose = replace(DEFAULT_CONFIG, min_dense=0.0)
+    question = "Who proposed and seconded Councillor Michael Donegan as Cathaoirleach?"
+    answer = ask(index, question, config=loose, encoder=fake_encoder).answer
+    assert answer.kind == "names"
+    assert "Proposed by Councillor M. Ryan;" in answer.text and "Seconded by Councillor Egan;" in answer.text
+    assert "Michael Donegan be appointed" in answer.text
+    # a question that does not ask who proposed keeps to the marked sentence
+    plain = ask(index, "Who was appointed Cathaoirleach in June 2019?", config=loose, encoder=fake_encoder).answer
+    assert "Proposed by" not in plain.text
+
+
 def test_a_figure_is_an_amount_not_a_label_or_a_year():
     assert _holds_figure("25 perpetrators have started the programme")
     assert _holds_figure("the success rate continued to exceed 80%")
