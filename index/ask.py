@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from precedent.corpus.links import ItemKey
 from precedent.index.bm25 import terms
 from precedent.index.context import Place, named_place, place_of
-from precedent.index.decisions import block_span
+from precedent.index.decisions import block_span, item_decision
 from precedent.index.filters import Filters
 from precedent.index.highlight import reply_start, sentence_spans
 from precedent.index.hit import Citation, Hit
@@ -272,6 +272,14 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             marks,
         )
     spans = _with_following([(top.chunk.start + s, top.chunk.start + e) for s, e in top.highlights], top)
+    citation = top.citation()
+    if kind == "decision":  # a passage debating a minute item: its marked sentences, then the item's decision
+        decided = item_decision(record, top.chunk.start)
+        if decided and spans and not any(a < decided[1] and decided[0] < b for a, b in spans):
+            spans = sorted([*spans, decided])
+            citation = citation.spanning(record.get("page_starts"), spans[0][0], spans[-1][1])
+        else:
+            kind = "passage"
     if kind == "names" and PROPOSER_ASKED.search(query):
         spans = _with_proposers(spans, top, text)
     if kind == "figure":
@@ -282,7 +290,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             hit, (span, _) = found
             if hit is not top:
                 top, record, text = hit, index.documents[hit.chunk.doc_id], index.documents[hit.chunk.doc_id]["text"]
-                confident = _support(index, query, top) >= MIN_SUPPORT
+                confident, citation = _support(index, query, top) >= MIN_SUPPORT, top.citation()
             spans = _with_following([span], top)
         else:  # a number question answered without a number is no answer
             kind, confident = "passage", False
@@ -291,17 +299,17 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
     furniture = record.get("furniture", ())
     shown = " … ".join(RULE_LINE.sub("", shown_slice(text, s, e, furniture)).strip(" \t\n|") for s, e in spans)
     if kind == "date" and not any(_names_a_date(text[s:e]) for s, e in spans):
-        if not top.citation().date_text:
+        if not citation.date_text:
             kind = "passage"
         else:  # the question asks when: the meeting's date answers it
-            shown = f"{top.citation().date_text}: {shown}"
-    elif kind not in ("names", "date", "figure"):
+            shown = f"{citation.date_text}: {shown}"
+    elif kind not in ("names", "date", "figure", "decision"):
         kind = "passage"
     return Answer(
         shown,
         kind,
         confident,
-        top.citation(),
+        citation,
         top.chunk.doc_id,
         spans[0][0],
         spans[-1][1],

@@ -131,6 +131,18 @@ def block_span(record: dict, offset: int) -> tuple[int, int] | None:
     return None
 
 
+def item_decision(record: dict, offset: int) -> tuple[int, int] | None:
+    """The decision of the minute item holding `offset`: its first RESOLVED block (or minuted motion) from
+    `offset` on, else its last before; None when the item records none. A motion's debate comes before
+    its outcome."""
+    for paper in record["papers"]:
+        for item in paper["items"]:
+            if item["start"] <= offset < item["end"] and item["resolved"]:
+                later = [tuple(block) for block in item["resolved"] if block[1] > offset]
+                return later[0] if later else tuple(item["resolved"][-1])
+    return None
+
+
 def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:
     """Each RESOLVED block of the index with the positions of its passages in text order, found once per loaded
     index: a topic query then looks its blocks up instead of walking every passage of a large archive."""

@@ -150,6 +150,40 @@ def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path,
     assert "Proposed by" not in plain.text
 
 
+def test_a_decision_question_answered_from_a_debate_also_gives_its_items_decision(tmp_path, fake_encoder):
+    from dataclasses import replace
+
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import DEFAULT_CONFIG
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "md.txt").write_text(
+        "Minutes of the meeting of the Metropolitan District held on 20 July 2015\n\n"
+        "13. Notice of Motion\n\n"
+        "Councillor Prendiville moved that Irish Water stop installing water meters and divert those resources "
+        "and staff to replacing all lead piping in the city.\n\n"
+        "Members debated the cost of the programme at length.\n\n"
+        "The Mayor declared the amended motion carried.\n\n"
+        "14. Correspondence\n\nNoted.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
+    )
+    index = Index.load(tmp_path / "index")
+    # no decision boost: the outcome's passage carries the item's opening words in its header, and would be first
+    loose = replace(DEFAULT_CONFIG, min_dense=0.0, decision_boost=1.0)
+    question = "What was decided about replacing lead piping instead of installing water meters?"
+    answered = ask(index, question, config=loose, encoder=fake_encoder)
+    assert answered.hits[0].chunk.kind != "resolved"  # the debate is the best passage
+    answer = answered.answer
+    assert answer.kind == "decision"
+    assert "replacing all lead piping" in answer.text and answer.text.endswith(
+        "The Mayor declared the amended motion carried."
+    )
+
+
 def test_a_figure_is_an_amount_not_a_label_or_a_year():
     assert _holds_figure("25 perpetrators have started the programme")
     assert _holds_figure("the success rate continued to exceed 80%")
