@@ -20,7 +20,7 @@ from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 33
+CHUNKER_VERSION = 34
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -229,7 +229,19 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
             yield cursor, item.end, "item", fields
         return
     for section in paper.sections or ():
-        yield section.start, section.end, _section_kind(paper, section.title), {"section": section.title}
+        fields = {"section": section.title}
+        cursor = section.start
+        for block_start, block_end in (b for b in paper.resolved if section.start <= b[0] < section.end):
+            yield cursor, block_start, _section_kind(paper, section.title), fields
+            parts = (
+                _resolution_parts(text, block_start, block_end)
+                if settings.split_resolutions
+                else [(block_start, block_end)]
+            )
+            for part_start, part_end in parts:
+                yield part_start, part_end, "resolved", {"section": "Resolution"}
+            cursor = block_end
+        yield cursor, section.end, _section_kind(paper, section.title), fields
 
 
 RECOMMENDATIONS = re.compile(r"(?i)\brecommendations?\b|\b(?:is|are) (?:recommended|requested|asked)\b")

@@ -10,7 +10,7 @@ from precedent.corpus.dates import first_date
 from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked
 from precedent.corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
-from precedent.corpus.minutes import agenda_items, attendance, minute_items, web_items
+from precedent.corpus.minutes import agenda_items, attendance, minute_items, resolved_blocks, web_items
 from precedent.corpus.packs import AgendaRef, referenced_papers
 from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
@@ -302,16 +302,14 @@ def _finish(
         recorded = first_date(flat(text[marker.start() : marker.start() + 400])) if marker else None
         items = minute_items(text, paper.start, paper.end, furniture)
         title = f"Minutes of the meeting of {recorded:%-d %B %Y}" if recorded else "Minutes"
-        return replace(
-            paper,
-            title=title,
-            meeting_date=recorded,
-            items=items,
-            # no numbered items found: its headings are its structure, as in any other paper
-            sections=attendance(text, paper.start, items)
-            if items
-            else sections(text, paper.start, paper.end, headings),
-        )
+        if items:
+            return replace(
+                paper, title=title, meeting_date=recorded, items=items, sections=attendance(text, paper.start, items)
+            )
+        # no numbered items found: its headings are its structure, as in any other paper, and hold its decisions
+        parts = sections(text, paper.start, paper.end, headings)
+        decided = tuple(block for part in parts for block in resolved_blocks(text, part.start, part.end, furniture))
+        return replace(paper, title=title, meeting_date=recorded, sections=parts, resolved=decided)
     if kind == "agenda":
         items = agenda_items(text, paper.start, paper.end)
         return replace(

@@ -58,6 +58,9 @@ class Paper:
     """For an appendix, the title of the report or briefing note it belongs to."""
     agenda_item: str = ""
     """The agenda item the paper is for ("5", "5a"), as its pack's agenda or its site lists it, or ""."""
+    resolved: tuple[tuple[int, int], ...] = ()
+    """The decisions of minutes that number no items (a special meeting's one matter), each within its
+    section; numbered minutes keep theirs on their items."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ def document_record(parsed: ParsedDocument, fingerprint: str) -> dict:
                     }
                     for i in p.items
                 ],
+                "resolved": [list(r) for r in p.resolved],
             }
             for p in parsed.papers
         ],

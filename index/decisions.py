@@ -124,10 +124,9 @@ def to_json(found: list[Decision]) -> str:
 def block_span(record: dict, offset: int) -> tuple[int, int] | None:
     """The whole RESOLVED block holding `offset` in a stored document record, or None."""
     for paper in record["papers"]:
-        for item in paper["items"]:
-            for start, end in item["resolved"]:
-                if start <= offset < end:
-                    return start, end
+        for start, end in [block for item in paper["items"] for block in item["resolved"]] + paper.get("resolved", []):
+            if start <= offset < end:
+                return start, end
     return None
 
 

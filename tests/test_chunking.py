@@ -247,3 +247,25 @@ def test_an_items_opening_leaves_out_the_page_furniture_it_crosses():
     question = [c for c in chunk_document(parse_document(doc)) if c.item == 5]
     assert len(question) >= 2 and all("footpath be repaired" in c.header for c in question[1:])
     assert not any("Page 3" in c.header or "Limerick City and County Council" in c.header for c in question)
+
+
+def test_a_special_meetings_decision_is_a_decision_though_its_minutes_number_no_items():
+    # A special meeting minutes its one matter without numbered items; its motion is still the meeting's decision.
+    text = (
+        "MINUTES OF PROCEEDINGS AT SPECIAL MEETING OF LIMERICK CITY AND COUNTY COUNCIL\n\n"
+        "HELD ON MONDAY, 8TH NOVEMBER, 2021\n\nPRESENT IN THE CHAIR: Councillor Slattery, Cathaoirleach\n\n"
+        "Circulated, report setting out proposals for the disposal of the Opera Site.\n\n"
+        "The Chief Executive outlined the works to date on the site and the lease of the Library Building.\n\n"
+        "Proposed by Councillor O'Hanlon;\n\nSeconded by Councillor Egan;\n\nAnd Resolved:\n\n"
+        "“That the disposal of the Opera Site to Limerick Twenty Thirty DAC be approved.”\n\n"
+        "The Cathaoirleach thanked the Members.\n"
+    )
+    parsed = parse_document(Document("special.txt", "special.txt", text, "Minutes - Special Meeting"))
+    (minutes,) = [p for p in parsed.papers if p.paper_type == "minutes"]
+    assert not minutes.items
+    [(start, end)] = minutes.resolved
+    assert text[start:end].startswith("Proposed by Councillor O'Hanlon;")
+    assert text[start:end].endswith("Limerick Twenty Thirty DAC be approved.”")
+    decided = [c for c in chunk_document(parsed) if c.kind == "resolved"]
+    assert [c.text for c in decided] == [text[start:end]]
+    assert all("Proposed by" not in c.text for c in chunk_document(parsed) if c.kind != "resolved")
