@@ -178,6 +178,9 @@ def render_references(refers_to, referred_by) -> str:
     return "".join(out)
 
 
+ANSWER_GAP = 600
+"""A decision answer is shown as one stretch of its paper, its parts marked, unless parts lie further apart than
+this (a debate's sentence and the item's decision pages later): then its parts are shown apart, as in its text."""
 ANSWER_KIND = {"decision": "Decision", "figure": "Figure", "date": "Date", "names": "Who", "passage": "Answer"}
 
 
@@ -187,7 +190,8 @@ def render_answer(index, answer) -> str:
         return ""
     record = index.documents[answer.doc_id]
     marks = [(s - answer.start, e - answer.start) for s, e in answer.marks]
-    if answer.kind == "decision":
+    gaps = [b[0] - a[1] for a, b in zip(sorted(marks), sorted(marks)[1:], strict=False)]
+    if answer.kind == "decision" and max(gaps, default=0) <= ANSWER_GAP:
         body = record["text"][answer.start : answer.end]
         shown = _mark(body, marks, _furniture(record, answer.start, answer.end))
     else:

@@ -80,7 +80,8 @@ class Answer:
     text: str
     """The answer's wording as a reader sees it (`precedent.display.readable`: no conversion markup)."""
     kind: str
-    """"decision" (a whole RESOLVED block), "figure", "date", "names" or "passage"."""
+    """"decision" (a whole RESOLVED block, or a debate's marked sentences and its item's decision), "figure",
+    "date", "names" or "passage"."""
     confident: bool
     """False when the evidence is weak: shown as the closest passage, not as an answer."""
     citation: Citation

@@ -182,6 +182,22 @@ def test_a_decision_question_answered_from_a_debate_also_gives_its_items_decisio
     assert "replacing all lead piping" in answer.text and answer.text.endswith(
         "The Mayor declared the amended motion carried."
     )
+    # shown as one stretch of the minutes, both parts marked, when they are close ...
+    from search_app import render_answer
+
+    shown = render_answer(index, answer)
+    assert "debated the cost" in shown and shown.count("<mark>") == 2
+    # ... and apart when the decision comes pages later
+    record = index.documents[answer.doc_id]
+    far = "Members debated the cost of the programme at length. " * 40
+    text = record["text"].replace("Members debated the cost of the programme at length.", far)
+    moved = len(far) - len("Members debated the cost of the programme at length.")
+    spread = replace(
+        answer, end=answer.end + moved, marks=(answer.marks[0], (answer.marks[1][0] + moved, answer.end + moved))
+    )
+    index.documents[answer.doc_id] = {**record, "text": text}
+    shown = render_answer(index, spread)
+    assert shown.count("debated the cost") == 1 and " … " in shown  # not the forty repeats between
 
 
 def test_a_figure_is_an_amount_not_a_label_or_a_year():
