@@ -220,11 +220,16 @@ def render_groups(index, answered) -> str:
             marks = [(s - start, e - start) for s, e in group.resolution_marks]
             shown = _mark(record["text"][start:end], marks, _furniture(record, start, end))
             parts.append(f"<div class='passage resolution'>{shown}</div>")
+        shown_to = 0  # passages overlap by the splitter's overlap: each shows only what the one before did not
         for hit in group.hits:
             if group.resolution and group.resolution[0] <= hit.chunk.start < group.resolution[1]:
                 continue
-            shown = _mark(hit.text, hit.highlights, hit.chunk.furniture)
+            if hit.chunk.end <= shown_to:
+                continue
+            cut = max(0, shown_to - hit.chunk.start)
+            shown = _mark(hit.text[cut:], _shifted(hit.highlights, cut), _shifted(hit.chunk.furniture, cut))
             parts.append(f"<div class='passage' data-rank='{hit.rank}'>{shown}</div>")
+            shown_to = hit.chunk.end
         first = min(group.hits, key=lambda h: h.rank)
         context = context_of(index, first.chunk)
         line = first.citation().line()
@@ -248,6 +253,11 @@ def render_groups(index, answered) -> str:
             f"<details class='scores'><summary>details</summary>{details}</details></div>"
         )
     return "".join(cards)
+
+
+def _shifted(spans, cut: int) -> list[tuple[int, int]]:
+    """Spans of a passage's text as spans of its text after the first `cut` characters."""
+    return [(max(0, start - cut), end - cut) for start, end in spans if end > cut]
 
 
 def render_answered(index, answered) -> str:

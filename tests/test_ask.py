@@ -268,3 +268,36 @@ def test_cli_prints_the_answer_first_and_exports_decisions(real_index_dir):
     assert shown.stdout.splitlines()[1].startswith("   RESOLVED that the Committee concur")
     assert exported.returncode == 0, exported.stderr
     assert json.loads(exported.stdout)["decisions"][0]["meeting_date"] == "2015-02-04"
+
+
+def test_a_cards_overlapping_passages_show_their_shared_sentence_once(tmp_path, fake_encoder):
+    from dataclasses import replace
+
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import DEFAULT_CONFIG
+
+    from search_app import render_groups
+
+    sentences = " ".join(
+        f"Sentence {n} of the reply says the estate road number {n} is in the snag list." for n in range(40)
+    )
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "md.txt").write_text(
+        "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
+        f"8. Knights Court estate\n\n{sentences}\n\n9. Correspondence\n\nNoted.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
+    )
+    index = Index.load(tmp_path / "index")
+    answered = ask(index, "estate road snag list", config=replace(DEFAULT_CONFIG, min_dense=0.0), encoder=fake_encoder)
+    [card] = [g for g in answered.groups if g.citation.item == 8]
+    ordered = sorted(card.hits, key=lambda h: h.chunk.start)
+    assert any(b.chunk.start < a.chunk.end for a, b in zip(ordered, ordered[1:], strict=False))  # they overlap
+    shown = render_groups(index, replace(answered, groups=(card,)))
+    passages = "".join(part.split("</div>")[0] for part in shown.split("<div class='passage' data-rank=")[1:])
+    assert all(passages.count(f"Sentence {n} of the reply") <= 1 for n in range(40))
+    held = {n for hit in ordered for n in range(40) if f"Sentence {n} of the reply" in hit.text}
+    assert all(f"Sentence {n} of the reply" in passages for n in held)  # and none is lost
