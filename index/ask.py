@@ -63,6 +63,9 @@ PROPOSERS_APART = 60
 """Proposer and seconder lines this close are one list ("Proposed by Councillor M. Ryan;" "Seconded by ...")."""
 NEAR = 300
 """Sentences this close are shown as one stretch of text rather than apart."""
+LIST_LABEL = re.compile(r"[ \t*]*(?:\([a-zA-Z0-9]{1,3}\)|[a-z0-9]{1,3}[.)])[ \t*]*")
+"""A line that is only a list label ("(c)", "4.", "b)"), the start of the list's next part; not an initial
+("A." of "A. Ryan")."""
 FOLLOWING = 1
 MAX_ANSWER = 600
 """An answer's marked sentence takes up to `FOLLOWING` sentences after it, within `MAX_ANSWER` characters."""
@@ -388,7 +391,10 @@ def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, i
     question shares usually name the topic, and the answer often comes in the next sentence."""
     if not spans or not FOLLOWING:
         return spans
+    text = hit.chunk.unbroken
     after = [s for s in _sentences(hit, marked_first=False) if s[0] >= spans[-1][1]][:FOLLOWING]
+    if any(LIST_LABEL.fullmatch(text, a - hit.chunk.start, b - hit.chunk.start) for a, b in after):
+        return spans  # the next is another part of a list ("(c)"), not more of this one
     if after and after[-1][1] - spans[-1][0] <= MAX_ANSWER:
         spans = [*spans[:-1], (spans[-1][0], after[-1][1])]
     return spans

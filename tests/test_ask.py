@@ -301,3 +301,27 @@ def test_a_cards_overlapping_passages_show_their_shared_sentence_once(tmp_path, 
     assert all(passages.count(f"Sentence {n} of the reply") <= 1 for n in range(40))
     held = {n for hit in ordered for n in range(40) if f"Sentence {n} of the reply" in hit.text}
     assert all(f"Sentence {n} of the reply" in passages for n in held)  # and none is lost
+
+
+def test_an_answer_stops_before_the_next_part_of_a_list(tmp_path, fake_encoder):
+    from dataclasses import replace
+
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+    from precedent.index.search import DEFAULT_CONFIG
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "md.txt").write_text(
+        "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
+        "8. Question submitted by Councillor L. Galvin\n\nREPLY:\n(a)\nA schedule of works has been issued.\n"
+        "(b)\nThere is a bond of €36,000 in place and the full amount of the bond has been claimed.\n"
+        "(c)\nThis is included in the snag list.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
+    )
+    index = Index.load(tmp_path / "index")
+    loose = replace(DEFAULT_CONFIG, min_dense=0.0)
+    answer = ask(index, "What about the developer's bond?", config=loose, encoder=fake_encoder).answer
+    assert answer.text.endswith("the full amount of the bond has been claimed.")
