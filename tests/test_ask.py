@@ -5,16 +5,35 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 
 from precedent.index.ask import _holds_figure, ask, question_kind
 from precedent.index.decisions import decisions, register, to_csv, to_json
 from precedent.index.filters import Filters
+from precedent.index.search import DEFAULT_CONFIG
 
 from precedent.display import to_html, to_text
 from tests.conftest import DOG
 from tests.test_cli import run
 from tests.test_search import DOG_QUERY
+
+LOOSE = replace(DEFAULT_CONFIG, min_dense=0.0)
+"""A few tiny papers and a fake encoder: no "no good match" floor."""
+
+
+def tiny_index(tmp_path, encoder, papers: dict[str, str]):
+    """An index of a few small papers, built with the fake encoder."""
+    from precedent.index.build import build_index
+    from precedent.index.index import Index
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name, text in papers.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    build_index([folder], tmp_path / "index", model=encoder.name, encoder=encoder, progress=False)
+    return Index.load(tmp_path / "index")
+
 
 DOG_HEADING = (
     "Scrutiny Co-ordination Committee, 4 February 2015, Minute 43: Call-In Stage 2 - Public Space Protection Order "
@@ -83,97 +102,76 @@ def test_a_number_question_is_answered_with_a_figure_or_not_at_all(real_index):
 
 
 def test_a_money_question_is_answered_with_an_amount_before_another_number(tmp_path, fake_encoder):
-    from dataclasses import replace
-
-    from precedent.index.build import build_index
-    from precedent.index.index import Index
-    from precedent.index.search import DEFAULT_CONFIG
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "spc.txt").write_text(
-        "Minutes of the meeting of the Economic Development Committee held on 26 April 2021\n\n"
-        "3. URDF Funding Briefing\n\n"
-        "The URDF projects funded in Limerick will create 12,000 jobs in Limerick over 20 years. "
-        "In all, €73.4m was granted to the four applications.\n",
-        encoding="utf-8",
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "spc.txt": (
+                "Minutes of the meeting of the Economic Development Committee held on 26 April 2021\n\n"
+                "3. URDF Funding Briefing\n\n"
+                "The URDF projects funded in Limerick will create 12,000 jobs in Limerick over 20 years. "
+                "In all, €73.4m was granted to the four applications.\n"
+            ),
+            "other.txt": (
+                "Minutes of the meeting of the Planning Committee held on 3 May 2021\n\n"
+                "4. Parks Strategy\n\nThe committee endorsed the parks strategy for the next ten years.\n"
+            ),
+        },
     )
-    (tmp_path / "papers" / "other.txt").write_text(
-        "Minutes of the meeting of the Planning Committee held on 3 May 2021\n\n"
-        "4. Parks Strategy\n\nThe committee endorsed the parks strategy for the next ten years.\n",
-        encoding="utf-8",
-    )
-    build_index(
-        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
-    )
-    index = Index.load(tmp_path / "index")
-    loose = replace(DEFAULT_CONFIG, min_dense=0.0)  # two tiny papers and a fake encoder: no floor
     money = ask(
-        index, "How much URDF funding was granted to Limerick projects?", config=loose, encoder=fake_encoder
+        index, "How much URDF funding was granted to Limerick projects?", config=LOOSE, encoder=fake_encoder
     ).answer
     assert money.kind == "figure" and money.text.startswith("In all, €73.4m was granted")
     # a question asking for no amount keeps the sentence sharing most of its words
     jobs = ask(
-        index, "How many jobs will the URDF projects in Limerick create?", config=loose, encoder=fake_encoder
+        index, "How many jobs will the URDF projects in Limerick create?", config=LOOSE, encoder=fake_encoder
     ).answer
     assert jobs.kind == "figure" and jobs.text.startswith("The URDF projects funded in Limerick will create 12,000")
 
 
 def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path, fake_encoder):
-    from dataclasses import replace
-
-    from precedent.index.build import build_index
-    from precedent.index.index import Index
-    from precedent.index.search import DEFAULT_CONFIG
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "annual.txt").write_text(
-        "Minutes of the Annual Meeting of the Municipal District held on 10 June 2019\n\n"
-        "1. Election of Cathaoirleach\n\n"
-        "The outgoing Cathaoirleach invited nominations for the office of Cathaoirleach.\n\n"
-        "Proposed by Councillor M. Ryan;\nSeconded by Councillor Egan;\n\n"
-        "“That Councillor Michael Donegan be appointed Cathaoirleach of the Municipal District.”\n\n"
-        "As there were no other nominations, Councillor Donegan was declared elected.\n",
-        encoding="utf-8",
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "annual.txt": (
+                "Minutes of the Annual Meeting of the Municipal District held on 10 June 2019\n\n"
+                "1. Election of Cathaoirleach\n\n"
+                "The outgoing Cathaoirleach invited nominations for the office of Cathaoirleach.\n\n"
+                "Proposed by Councillor M. Ryan;\nSeconded by Councillor Egan;\n\n"
+                "“That Councillor Michael Donegan be appointed Cathaoirleach of the Municipal District.”\n\n"
+                "As there were no other nominations, Councillor Donegan was declared elected.\n"
+            ),
+        },
     )
-    build_index(
-        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
-    )
-    index = Index.load(tmp_path / "index")
-    loose = replace(DEFAULT_CONFIG, min_dense=0.0)
     question = "Who proposed and seconded Councillor Michael Donegan as Cathaoirleach?"
-    answer = ask(index, question, config=loose, encoder=fake_encoder).answer
+    answer = ask(index, question, config=LOOSE, encoder=fake_encoder).answer
     assert answer.kind == "names"
     assert "Proposed by Councillor M. Ryan;" in answer.text and "Seconded by Councillor Egan;" in answer.text
     assert "Michael Donegan be appointed" in answer.text
     # a question that does not ask who proposed keeps to the marked sentence
-    plain = ask(index, "Who was appointed Cathaoirleach in June 2019?", config=loose, encoder=fake_encoder).answer
+    plain = ask(index, "Who was appointed Cathaoirleach in June 2019?", config=LOOSE, encoder=fake_encoder).answer
     assert "Proposed by" not in plain.text
 
 
 def test_a_decision_question_answered_from_a_debate_also_gives_its_items_decision(tmp_path, fake_encoder):
-    from dataclasses import replace
-
-    from precedent.index.build import build_index
-    from precedent.index.index import Index
-    from precedent.index.search import DEFAULT_CONFIG
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "md.txt").write_text(
-        "Minutes of the meeting of the Metropolitan District held on 20 July 2015\n\n"
-        "13. Notice of Motion\n\n"
-        "Councillor Prendiville moved that Irish Water stop installing water meters and divert those resources "
-        "and staff to replacing all lead piping in the city.\n\n"
-        "Members debated the cost of the programme at length.\n\n"
-        "The Mayor declared the amended motion carried.\n\n"
-        "14. Correspondence\n\nNoted.\n",
-        encoding="utf-8",
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "md.txt": (
+                "Minutes of the meeting of the Metropolitan District held on 20 July 2015\n\n"
+                "13. Notice of Motion\n\n"
+                "Councillor Prendiville moved that Irish Water stop installing water meters and divert those resources "
+                "and staff to replacing all lead piping in the city.\n\n"
+                "Members debated the cost of the programme at length.\n\n"
+                "The Mayor declared the amended motion carried.\n\n"
+                "14. Correspondence\n\nNoted.\n"
+            ),
+        },
     )
-    build_index(
-        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
-    )
-    index = Index.load(tmp_path / "index")
     # no decision boost: the outcome's passage carries the item's opening words in its header, and would be first
-    loose = replace(DEFAULT_CONFIG, min_dense=0.0, decision_boost=1.0)
+    loose = replace(LOOSE, decision_boost=1.0)
     question = "What was decided about replacing lead piping instead of installing water meters?"
     answered = ask(index, question, config=loose, encoder=fake_encoder)
     assert answered.hits[0].chunk.kind != "resolved"  # the debate is the best passage
@@ -271,28 +269,22 @@ def test_cli_prints_the_answer_first_and_exports_decisions(real_index_dir):
 
 
 def test_a_cards_overlapping_passages_show_their_shared_sentence_once(tmp_path, fake_encoder):
-    from dataclasses import replace
-
-    from precedent.index.build import build_index
-    from precedent.index.index import Index
-    from precedent.index.search import DEFAULT_CONFIG
-
     from search_app import render_groups
 
     sentences = " ".join(
         f"Sentence {n} of the reply says the estate road number {n} is in the snag list." for n in range(40)
     )
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "md.txt").write_text(
-        "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
-        f"8. Knights Court estate\n\n{sentences}\n\n9. Correspondence\n\nNoted.\n",
-        encoding="utf-8",
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "md.txt": (
+                "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
+                f"8. Knights Court estate\n\n{sentences}\n\n9. Correspondence\n\nNoted.\n"
+            ),
+        },
     )
-    build_index(
-        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
-    )
-    index = Index.load(tmp_path / "index")
-    answered = ask(index, "estate road snag list", config=replace(DEFAULT_CONFIG, min_dense=0.0), encoder=fake_encoder)
+    answered = ask(index, "estate road snag list", config=LOOSE, encoder=fake_encoder)
     [card] = [g for g in answered.groups if g.citation.item == 8]
     ordered = sorted(card.hits, key=lambda h: h.chunk.start)
     assert any(b.chunk.start < a.chunk.end for a, b in zip(ordered, ordered[1:], strict=False))  # they overlap
@@ -304,24 +296,17 @@ def test_a_cards_overlapping_passages_show_their_shared_sentence_once(tmp_path, 
 
 
 def test_an_answer_stops_before_the_next_part_of_a_list(tmp_path, fake_encoder):
-    from dataclasses import replace
-
-    from precedent.index.build import build_index
-    from precedent.index.index import Index
-    from precedent.index.search import DEFAULT_CONFIG
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "md.txt").write_text(
-        "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
-        "8. Question submitted by Councillor L. Galvin\n\nREPLY:\n(a)\nA schedule of works has been issued.\n"
-        "(b)\nThere is a bond of €36,000 in place and the full amount of the bond has been claimed.\n"
-        "(c)\nThis is included in the snag list.\n",
-        encoding="utf-8",
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "md.txt": (
+                "Minutes of the meeting of the Municipal District held on 6 February 2019\n\n"
+                "8. Question submitted by Councillor L. Galvin\n\nREPLY:\n(a)\nA schedule of works has been issued.\n"
+                "(b)\nThere is a bond of €36,000 in place and the full amount of the bond has been claimed.\n"
+                "(c)\nThis is included in the snag list.\n"
+            ),
+        },
     )
-    build_index(
-        [tmp_path / "papers"], tmp_path / "index", model=fake_encoder.name, encoder=fake_encoder, progress=False
-    )
-    index = Index.load(tmp_path / "index")
-    loose = replace(DEFAULT_CONFIG, min_dense=0.0)
-    answer = ask(index, "What about the developer's bond?", config=loose, encoder=fake_encoder).answer
+    answer = ask(index, "What about the developer's bond?", config=LOOSE, encoder=fake_encoder).answer
     assert answer.text.endswith("the full amount of the bond has been claimed.")
