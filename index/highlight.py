@@ -30,6 +30,8 @@ full-width line that ends mid-sentence ("on the Old\n\nCork Road"), or before a 
 ("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity")."""
 
 
+TITLE_NUMBER = 4
+"""How many characters a title line may hold beyond its title: its number ("43.", "3(a)")."""
 HEADER_WEIGHT = 0.5
 """A question word the passage's header already has (its paper, item or section title) names the topic
 every sentence of the passage shares, not the answer, so it counts half (docs/design.md)."""
@@ -42,6 +44,7 @@ def best_sentences(
     limit: int = 3,
     weights: Mapping[str, float] | None = None,
     header: str = "",
+    title: str = "",
 ) -> tuple[tuple[int, int], ...]:
     """Offsets, in text order, of the sentence sharing the most query-word weight and of any that tie with it
     (a list of substitutes, of equally matching table rows), at most `limit`; none if no sentence shares a word.
@@ -49,6 +52,8 @@ def best_sentences(
     Args:
         weights: how much each stemmed query word counts (BM25 idf, `KeywordIndex.idf`); 1 for words not in it.
         header: the passage's context header; its words count `HEADER_WEIGHT` as much.
+        title: the passage's item or section title; its own title line is marked only when nothing else shares
+            a word with the question.
     """
     wanted = terms(query)
     if not wanted:
@@ -62,6 +67,15 @@ def best_sentences(
         replying = [(a, sentence) for a, sentence in sentences if a >= reply]
         if any(wanted & terms(sentence) for _, sentence in replying):
             sentences = replying
+    if title:  # the item's or section's own title line ("43. Call-In Stage 2 - ...") names the topic, not the answer
+        named = _letters(title)
+        untitled = [
+            (a, sentence)
+            for a, sentence in sentences
+            if LEAD_IN.search(sentence) or not _is_title(_letters(sentence), named)  # a lead-in keeps its list
+        ]
+        if any(wanted & terms(sentence) for _, sentence in untitled):
+            sentences = untitled
     weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
     spans = []
     for position, (start, sentence) in enumerate(sentences):
@@ -76,6 +90,15 @@ def best_sentences(
     spans.sort(reverse=True)
     best = spans[0][0] if spans else 0.0
     return _merged(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _is_title(sentence: str, title: str) -> bool:
+    """Whether a sentence (letters only) is the title line: the title with at most its number ("43", "3a")."""
+    return bool(title) and title in sentence and len(sentence) - len(title) <= TITLE_NUMBER
 
 
 def reply_start(text: str) -> int | None:

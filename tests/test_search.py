@@ -398,6 +398,20 @@ def test_a_councillors_question_is_answered_by_its_reply_not_by_the_question_as_
     assert "Knights Court" in asked_only[slice(*best_sentences(question, asked_only)[0])]
 
 
+def test_an_items_own_title_line_is_not_its_answer():
+    # The title names the topic every sentence of the item shares; the sentence after it says what happened.
+    text = "7. Coventry Community Safety Plan\nThis item of business was deferred to a future meeting."
+    question = "What happened to the Coventry Community Safety Plan item?"
+    title = "Coventry Community Safety Plan"
+    assert [text[a:b] for a, b in best_sentences(question, text, title=title)] == [
+        "This item of business was deferred to a future meeting."
+    ]
+    # a title line is still marked when it alone shares the question's words
+    assert [text[a:b] for a, b in best_sentences("community safety", text, title=title)] == [
+        "Coventry Community Safety Plan"
+    ]
+
+
 def test_a_double_spaced_scan_keeps_its_sentences_whole():
     # Scans printed with a blank line after every line: the blank lines inside a sentence do not end it.
     scan = (
