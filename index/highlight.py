@@ -30,6 +30,7 @@ full-width line that ends mid-sentence ("on the Old\n\nCork Road"), or before a 
 ("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity")."""
 
 
+SENTENCE_END = re.compile(r"[.!?;]['’”\"]?$")
 TITLE_NUMBER = 4
 """How many characters a title line may hold beyond its title: its number ("43.", "3(a)")."""
 HEADER_WEIGHT = 0.5
@@ -52,8 +53,8 @@ def best_sentences(
     Args:
         weights: how much each stemmed query word counts (BM25 idf, `KeywordIndex.idf`); 1 for words not in it.
         header: the passage's context header; its words count `HEADER_WEIGHT` as much.
-        title: the passage's item or section title; its own title line is marked only when nothing else shares
-            a word with the question.
+        title: the passage's minute item title; its own title line is marked only when nothing else shares a
+            word with the question (a report's heading over a table stays with it).
     """
     wanted = terms(query)
     if not wanted:
@@ -67,13 +68,9 @@ def best_sentences(
         replying = [(a, sentence) for a, sentence in sentences if a >= reply]
         if any(wanted & terms(sentence) for _, sentence in replying):
             sentences = replying
-    if title:  # the item's or section's own title line ("43. Call-In Stage 2 - ...") names the topic, not the answer
+    if title:  # the item's own title line ("43. Call-In Stage 2 - ...") names the topic, not the answer
         named = _letters(title)
-        untitled = [
-            (a, sentence)
-            for a, sentence in sentences
-            if LEAD_IN.search(sentence) or not _is_title(_letters(sentence), named)  # a lead-in keeps its list
-        ]
+        untitled = [(a, sentence) for a, sentence in _without_title(sentences, named) if not _is_title(sentence, named)]
         if any(wanted & terms(sentence) for _, sentence in untitled):
             sentences = untitled
     weight = {t: weights.get(t, 1.0) * (HEADER_WEIGHT if t in topic else 1.0) for t in wanted}
@@ -96,9 +93,29 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def _without_title(sentences: list[tuple[int, str]], title: str) -> list[tuple[int, str]]:
+    """The sentences with a title line that a scan's line joining ran on into the next paragraph cut off it: the
+    title, then from the blank line after it, the paragraph ("To elect ... to hold / Annual Meeting ..." and
+    "The outgoing Cathaoirleach invited nominations ...")."""
+    out = []
+    for start, sentence in sentences:
+        gap = sentence.find("\n\n")
+        if gap > 0 and _is_title(sentence[:gap], title) and sentence[gap:].strip():
+            rest = gap + len(sentence[gap:]) - len(sentence[gap:].lstrip())
+            out += [(start, sentence[:gap]), (start + rest, sentence[rest:])]
+        else:
+            out.append((start, sentence))
+    return out
+
+
 def _is_title(sentence: str, title: str) -> bool:
-    """Whether a sentence (letters only) is the title line: the title with at most its number ("43", "3a")."""
-    return bool(title) and title in sentence and len(sentence) - len(title) <= TITLE_NUMBER
+    """Whether a sentence is the title line (`title` in letters only): the title after at most its number ("43.",
+    "3(a)"), and nothing more unless the line runs on unpunctuated, as a title wrapped over two lines does."""
+    letters = _letters(sentence)
+    at = letters.find(title) if title else -1
+    if at < 0 or at > TITLE_NUMBER:
+        return False
+    return len(letters) - at - len(title) <= TITLE_NUMBER or not SENTENCE_END.search(sentence.rstrip())
 
 
 def reply_start(text: str) -> int | None:

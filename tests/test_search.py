@@ -406,6 +406,22 @@ def test_an_items_own_title_line_is_not_its_answer():
     assert [text[a:b] for a, b in best_sentences(question, text, title=title)] == [
         "This item of business was deferred to a future meeting."
     ]
+    # a title a scan wraps over two lines, unpunctuated, is its title line still, though the scan's line joining
+    # runs it on into the next paragraph
+    wrapped = (
+        "1. To elect a Cathaoirleach of the Municipal District to hold\nAnnual Meeting or until L\n\n"
+        "The outgoing Cathaoirleach, Councillor Teskey invited nominations for the Office of\n"
+        "Cathaoirleach for the coming year.\n\n"
+        "As there were no other nominations, the outgoing Cathaoirleach declared Councillor\n"
+        "Sheahan elected as Cathaoirleach of the Municipal District and offered him best\n"
+        "wishes for the coming year."
+    )
+    marked = best_sentences(
+        "who was elected Cathaoirleach of the Municipal District?",
+        wrapped,
+        title="To elect a Cathaoirleach of the Municipal District to hold",
+    )
+    assert [wrapped[a:b].startswith("As there were no other nominations") for a, b in marked] == [True]
     # a title line is still marked when it alone shares the question's words
     assert [text[a:b] for a, b in best_sentences("community safety", text, title=title)] == [
         "Coventry Community Safety Plan"
