@@ -30,6 +30,8 @@ full-width line that ends mid-sentence ("on the Old\n\nCork Road"), or before a 
 ("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity")."""
 
 
+TITLE_NUMBERING = re.compile(r"^\s*(?:\d{1,3}[a-z]?|\(?[a-z]\))[.)]?\s+")
+"""A section title's own number ("1. To elect ..."), which the sentence splitter leaves apart from it."""
 SENTENCE_END = re.compile(r"[.!?;]['’”\"]?$")
 TITLE_NUMBER = 4
 """How many characters a title line may hold beyond its title: its number ("43.", "3(a)")."""
@@ -69,7 +71,7 @@ def best_sentences(
         if any(wanted & terms(sentence) for _, sentence in replying):
             sentences = replying
     if title:  # the item's own title line ("43. Call-In Stage 2 - ...") names the topic, not the answer
-        named = _letters(title)
+        named = _letters(TITLE_NUMBERING.sub("", title))
         untitled = [(a, sentence) for a, sentence in _without_title(sentences, named) if not _is_title(sentence, named)]
         if any(wanted & terms(sentence) for _, sentence in untitled):
             sentences = untitled

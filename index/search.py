@@ -113,6 +113,12 @@ def validate_query(query: str) -> str:
     return query
 
 
+def _title_line(chunk: Chunk) -> str:
+    """The title a passage's own title line repeats: its minute item's, or its section's in minutes; a report's
+    heading is kept with what it heads (a table's title with its rows)."""
+    return chunk.item_title or (chunk.section if chunk.paper_type == "minutes" else "")
+
+
 def search(
     index: Index,
     query: str,
@@ -237,7 +243,7 @@ def ranked(found: Candidates, query: str, words: str, k: int, config: SearchConf
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
     marked = (
-        best_sentences(words, h.chunk.unbroken, weights=idf, header=h.chunk.header, title=h.chunk.item_title)
+        best_sentences(words, h.chunk.unbroken, weights=idf, header=h.chunk.header, title=_title_line(h.chunk))
         for h in hits
     )
     return renumber([replace(h, highlights=spans) for h, spans in zip(hits, marked, strict=True)])

@@ -419,7 +419,7 @@ def test_an_items_own_title_line_is_not_its_answer():
     marked = best_sentences(
         "who was elected Cathaoirleach of the Municipal District?",
         wrapped,
-        title="To elect a Cathaoirleach of the Municipal District to hold",
+        title="1. To elect a Cathaoirleach of the Municipal District to hold",  # a section title keeps its number
     )
     assert [wrapped[a:b].startswith("As there were no other nominations") for a, b in marked] == [True]
     # a title line is still marked when it alone shares the question's words
