@@ -395,6 +395,8 @@ def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, i
     after = [s for s in _sentences(hit, marked_first=False) if s[0] >= spans[-1][1]][:FOLLOWING]
     if any(LIST_LABEL.fullmatch(text, a - hit.chunk.start, b - hit.chunk.start) for a, b in after):
         return spans  # the next is another part of a list ("(c)"), not more of this one
+    if any(PROPOSER.match(text, a - hit.chunk.start, b - hit.chunk.start) for a, b in after):
+        return spans  # the next opens another motion ("Proposed by Councillor X;")
     if after and after[-1][1] - spans[-1][0] <= MAX_ANSWER:
         spans = [*spans[:-1], (spans[-1][0], after[-1][1])]
     return spans

@@ -310,3 +310,23 @@ def test_an_answer_stops_before_the_next_part_of_a_list(tmp_path, fake_encoder):
     )
     answer = ask(index, "What about the developer's bond?", config=LOOSE, encoder=fake_encoder).answer
     assert answer.text.endswith("the full amount of the bond has been claimed.")
+
+
+def test_an_answer_does_not_run_on_into_the_next_motion(tmp_path, fake_encoder):
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "annual.txt": (
+                "Minutes of the Annual Meeting of the Municipal District held on 11 June 2019\n\n"
+                "1. Election of Cathaoirleach and Leas-Cathaoirleach\n\n"
+                "As there were no other nominations, the outgoing Cathaoirleach declared Councillor Sheahan "
+                "elected as Cathaoirleach.\n\n"
+                "Proposed by Councillor O'Donoghue;\nSeconded by Councillor Keary;\n\n"
+                "“That Councillor O'Brien be appointed Leas-Cathaoirleach.”\n"
+            )
+        },
+    )
+    answer = ask(index, "Who was declared elected as Cathaoirleach?", config=LOOSE, encoder=fake_encoder).answer
+    assert answer.kind == "names" and "Councillor Sheahan" in answer.text
+    assert "O'Donoghue" not in answer.text
