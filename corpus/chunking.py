@@ -16,11 +16,12 @@ from functools import cache
 from precedent.corpus.dates import format_date
 from precedent.corpus.furniture import blanked, joined, spaced_breaks, spans_within, without_breaks
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
+from precedent.corpus.minutes import PROCEEDINGS_TITLE, first_prose
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 34
+CHUNKER_VERSION = 35
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -209,7 +210,9 @@ def _resolution_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple[int, int, str, dict]]:
     """Spans to split, each with its kind and the citation fields it gives its chunks."""
     for section in paper.sections if paper.items and paper.paper_type != "agenda" else ():
-        yield section.start, section.end, "attendance", {"section": section.title}
+        # one unit, so passages are cut as before; those from its first prose on are the business before item 1
+        business = first_prose(text, section.start, section.end)
+        yield section.start, section.end, "attendance", {"section": section.title, "business": business}
     if paper.items and paper.paper_type != "agenda":
         for item in paper.items:
             fields = {"item": item.number, "item_title": item.title, "private": item.private}
@@ -430,19 +433,25 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
         units = list(_units(paper, structure_text, settings))
         units = _merge_labels(units, text, paper) if settings.merge_labels else units
         covered = units or [(paper.start, paper.end, "section", {})]
-        for unit_start, unit_end, kind, fields in covered:
-            header = _header(parsed, paper, fields) if settings.headers else ""
-            opening, opening_end = fields.get("opening", ("", 0))
-            opened = _header(parsed, paper, fields, opening) if settings.headers and opening else header
+        for unit_start, unit_end, unit_kind, unit_fields in covered:
+            business = unit_fields.get("business")
+            proceedings = {**unit_fields, "section": PROCEEDINGS_TITLE}
+            unit_header = _header(parsed, paper, unit_fields) if settings.headers else ""
+            proceedings_header = _header(parsed, paper, proceedings) if settings.headers and business else ""
+            opening, opening_end = unit_fields.get("opening", ("", 0))
+            opened = _header(parsed, paper, unit_fields, opening) if settings.headers and opening else unit_header
             for part_start, part_end in _without_blank_pages(text, unit_start, unit_end):
                 # split as read with the furniture blanked, so a paragraph runs on over a page break
                 for start, end in _pieces(splitter, structure_text, part_start, part_end, settings.chunk_overlap):
                     piece = text[start:end]
-                    if _only_a_heading(piece, fields):
+                    if _only_a_heading(piece, unit_fields):
                         continue
+                    kind, fields, header = unit_kind, unit_fields, unit_header
+                    if business is not None and start >= business:
+                        kind, fields, header = "section", proceedings, proceedings_header
                     crossed = spans_within(doc.furniture, start, end)
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
-                    here = opened if start >= opening_end else header  # the first passage holds the opening
+                    here = opened if opening and start >= opening_end else header  # the first holds the opening
                     if settings.headers and settings.lead_ins and not columns:
                         columns = list_lead_in(text, start, unit_start)
                     chunks.append(

@@ -55,6 +55,12 @@ was taken next", "It was agreed that Item 8 would be taken next"."""
 REPLY = re.compile(r"(?im)^[ \t*#]*(?:reply|response)\b[ \t*]*(?::|$|(?=(?-i:[A-Z])))")
 """The line opening the written answer to a councillor's question or motion: "**REPLY**", "Reply: ...", "REPLY An
 inspection ..."; not "Replying, the Engineer stated" nor "Response to the consultation"."""
+ATTENDANCE_TITLE = "Attendance"
+PROCEEDINGS_TITLE = "Proceedings"
+"""What passages of the part before the first item are cited under once its attendance lists end."""
+PARAGRAPH_GAP = re.compile(r"\n[ \t]*\n\s*")
+WORD = re.compile(r"[A-Za-z][\w'’-]*")
+PROSE_WORDS = 10
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
 PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
 FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
@@ -239,4 +245,16 @@ def attendance(text: str, start: int, items: tuple[Item, ...]) -> tuple[Section,
     """The part of minutes before the first item: who was present, apologies, the meeting's header."""
     if not items or items[0].start - start < 20:
         return ()
-    return (Section("Attendance", start, trimmed_end(text, start, items[0].start)),)
+    return (Section(ATTENDANCE_TITLE, start, trimmed_end(text, start, items[0].start)),)
+
+
+def first_prose(text: str, start: int, end: int) -> int | None:
+    """Where the first paragraph of prose after the minutes' heading starts: at least `PROSE_WORDS` words, most
+    of them lower-case, as lists of names and offices ("Councillors Benson, Butler, Collins", "Senior Engineer
+    (Mr. J. Ryan)") are not. Before it, who attended; from it on, business minuted before the first item."""
+    gaps = [m.end() for m in PARAGRAPH_GAP.finditer(text, start, end)]
+    for at, until in zip(gaps, [*gaps[1:], end], strict=False):  # after the heading, "Minutes of the Meeting of ..."
+        words = WORD.findall(text, at, until)
+        if len(words) >= PROSE_WORDS and sum(w[0].islower() for w in words) >= len(words) / 2:
+            return at
+    return None

@@ -269,3 +269,25 @@ def test_a_special_meetings_decision_is_a_decision_though_its_minutes_number_no_
     decided = [c for c in chunk_document(parsed) if c.kind == "resolved"]
     assert [c.text for c in decided] == [text[start:end]]
     assert all("Proposed by" not in c.text for c in chunk_document(parsed) if c.kind != "resolved")
+
+
+def test_business_minuted_before_the_first_item_is_cited_as_proceedings_not_attendance():
+    # A budget meeting minutes its whole debate before its one numbered item; only the lists are attendance.
+    debate = " ".join(
+        f"The Chief Executive said that budget line {n} would rise in line with the agreed plan for the year."
+        for n in range(30)
+    )
+    text = (
+        "MINUTES OF PROCEEDINGS AT BUDGET MEETING OF LIMERICK CITY AND COUNTY COUNCIL\n\n"
+        "PRESENT IN THE CHAIR: Councillor Daly, Mayor\n\n"
+        "MEMBERS PRESENT: Councillors Benson, Butler, Collins, Costelloe, Hartigan, Kiely, Leddin.\n\n"
+        f"{debate}\n\n"
+        "1. Adoption of Budget\n\nThe budget was adopted.\n\n2. Correspondence\n\nNoted.\n"
+    )
+    parsed = parse_document(Document("budget.txt", "budget.txt", text, "Minutes - Budget Meeting"))
+    chunks = [c for c in chunk_document(parsed) if c.item is None]
+    lists = [c for c in chunks if "MEMBERS PRESENT" in c.text]
+    later = [c for c in chunks if c.start >= text.index("The Chief Executive said")]
+    assert lists and all(c.kind == "attendance" and c.section == "Attendance" for c in lists)
+    assert later and all(c.kind == "section" and c.section == "Proceedings" for c in later)
+    assert all("Proceedings" in c.header for c in later)
