@@ -190,7 +190,8 @@ def render_answer(index, answer) -> str:
         return ""
     record = index.documents[answer.doc_id]
     marks = [(s - answer.start, e - answer.start) for s, e in answer.marks]
-    gaps = [b[0] - a[1] for a, b in zip(sorted(marks), sorted(marks)[1:], strict=False)]
+    ordered = sorted(marks)
+    gaps = [b[0] - a[1] for a, b in zip(ordered, ordered[1:], strict=False)]
     if answer.kind == "decision" and max(gaps, default=0) <= ANSWER_GAP:
         body = record["text"][answer.start : answer.end]
         shown = _mark(body, marks, _furniture(record, answer.start, answer.end))

@@ -15,7 +15,7 @@ from functools import cache
 
 from precedent.corpus.dates import format_date
 from precedent.corpus.furniture import blanked, joined, spaced_breaks, spans_within, without_breaks
-from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat
+from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat, letters
 from precedent.corpus.minutes import PROCEEDINGS_TITLE, first_prose
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
@@ -310,7 +310,7 @@ def _only_a_heading(piece: str, fields: dict) -> bool:
 
 
 def _letters(text: str) -> str:
-    return "".join(ch for ch in TAG.sub("", text).lower() if ch.isalnum())
+    return letters(TAG.sub("", text))
 
 
 def _is_label(text: str, start: int, end: int, fields: dict, paper: Paper) -> bool:

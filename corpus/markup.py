@@ -39,5 +39,10 @@ def line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+def letters(text: str) -> str:
+    """The letters and digits of `text`, lower-cased: what two spellings of a heading compare as."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def alnum_count(text: str) -> int:
     return sum(ch.isalnum() for ch in TAG.sub("", text))

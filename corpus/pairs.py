@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from precedent.corpus.chunking import Chunk, ChunkerSettings, chunk_document, dense_texts
-from precedent.corpus.markup import clean_line, flat
+from precedent.corpus.markup import clean_line, flat, letters
 from precedent.corpus.minutes import REPLY
 from precedent.corpus.structure import ParsedDocument
 
@@ -55,10 +55,6 @@ class Pair:
     doc_id: str
 
 
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def _heading(text: str) -> str:
     return NUMBERING.sub("", clean_line(text))
 
@@ -87,7 +83,7 @@ def _replies(parsed: ParsedDocument) -> list[tuple[int, int, str]]:
             title_end = text.find("\n", item.start, marker.start())
             question = flat(SCAN_NOTE.sub(" ", text[title_end if title_end >= 0 else item.start : marker.start()]))
             question = OCR_I.sub("I will", ASKER.sub("", question)).strip(" \"“”'-")
-            if len(_letters(question)) >= MIN_ANCHOR_LETTERS:
+            if len(letters(question)) >= MIN_ANCHOR_LETTERS:
                 found.append((marker.end(), item.end, question[:MAX_QUESTION_CHARS]))
     return found
 
@@ -117,12 +113,12 @@ def document_pairs(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                 continue
             anchor, kind = found
             texts = _windows(chunk, chunk.start, settings.dense_window)
-        if len(_letters(anchor)) < MIN_ANCHOR_LETTERS:
+        if len(letters(anchor)) < MIN_ANCHOR_LETTERS:
             continue
         for positive in texts:
-            if len(_letters(positive)) < MIN_POSITIVE_LETTERS:
+            if len(letters(positive)) < MIN_POSITIVE_LETTERS:
                 continue
-            if _letters(anchor) in _letters(positive):  # the positive restates its heading: nothing to learn
+            if letters(anchor) in letters(positive):  # the positive restates its heading: nothing to learn
                 continue
             pairs.append(Pair(anchor, positive, kind, chunk.doc_id))
     return pairs
@@ -139,7 +135,7 @@ def mine_pairs(documents: Iterable[ParsedDocument], *, max_pairs: int | None = N
     seen: set[tuple[str, str]] = set()
     for parsed in documents:
         for pair in document_pairs(parsed):
-            key = (_letters(pair.anchor), _letters(pair.positive))
+            key = (letters(pair.anchor), letters(pair.positive))
             if key not in seen:
                 seen.add(key)
                 by_anchor.setdefault(key[0], []).append(pair)

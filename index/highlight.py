@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from precedent.corpus.chunking import hard_wrapped
+from precedent.corpus.markup import letters
 from precedent.corpus.minutes import REPLY
 from precedent.index.bm25 import terms
 
@@ -71,7 +72,7 @@ def best_sentences(
         if any(wanted & terms(sentence) for _, sentence in replying):
             sentences = replying
     if title:  # the item's own title line ("43. Call-In Stage 2 - ...") names the topic, not the answer
-        named = _letters(TITLE_NUMBERING.sub("", title))
+        named = letters(TITLE_NUMBERING.sub("", title))
         untitled = [(a, sentence) for a, sentence in _without_title(sentences, named) if not _is_title(sentence, named)]
         if any(wanted & terms(sentence) for _, sentence in untitled):
             sentences = untitled
@@ -89,10 +90,6 @@ def best_sentences(
     spans.sort(reverse=True)
     best = spans[0][0] if spans else 0.0
     return _merged(sorted(span for score, _, span in spans[:limit] if math.isclose(score, best)))
-
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _without_title(sentences: list[tuple[int, str]], title: str) -> list[tuple[int, str]]:
@@ -113,11 +110,11 @@ def _without_title(sentences: list[tuple[int, str]], title: str) -> list[tuple[i
 def _is_title(sentence: str, title: str) -> bool:
     """Whether a sentence is the title line (`title` in letters only): the title after at most its number ("43.",
     "3(a)"), and nothing more unless the line runs on unpunctuated, as a title wrapped over two lines does."""
-    letters = _letters(sentence)
-    at = letters.find(title) if title else -1
+    found = letters(sentence)
+    at = found.find(title) if title else -1
     if at < 0 or at > TITLE_NUMBER:
         return False
-    return len(letters) - at - len(title) <= TITLE_NUMBER or not SENTENCE_END.search(sentence.rstrip())
+    return len(found) - at - len(title) <= TITLE_NUMBER or not SENTENCE_END.search(sentence.rstrip())
 
 
 def reply_start(text: str) -> int | None:
