@@ -16,12 +16,12 @@ from functools import cache
 from precedent.corpus.dates import format_date
 from precedent.corpus.furniture import blanked, joined, spaced_breaks, spans_within, without_breaks
 from precedent.corpus.markup import BULLET_GLYPHS, TAG, alnum_count, clean_line, flat, letters
-from precedent.corpus.minutes import PROCEEDINGS_TITLE, first_prose
+from precedent.corpus.minutes import ATTENDANCE_TITLE, PROCEEDINGS_TITLE, first_prose
 from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 35
+CHUNKER_VERSION = 36
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -53,6 +53,9 @@ class ChunkerSettings:
     """A minute item's passages after its first carry the item's opening words in their header: an item
     titled "Question submitted by Councillor X" or "Planning Directorate" says what it is about only in
     the lines under its title."""
+    item_matters: bool = True
+    """A minute item of lettered matters ("(a)" ... "(b) Update on the O'Connell Street Project") gives each
+    passage the title of the matter it is in, in place of the item's opening: the opening names matter (a)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -218,6 +221,8 @@ def _units(paper: Paper, text: str, settings: ChunkerSettings) -> Iterator[tuple
             fields = {"item": item.number, "item_title": item.title, "private": item.private}
             if settings.item_openings:
                 fields["opening"] = item_opening(text, item.start, item.end, item.title)
+            if settings.item_matters:
+                fields["matters"] = item_matters(text, item.start, item.end)
             cursor = item.start
             for block_start, block_end in item.resolved:
                 yield cursor, block_start, "item", fields
@@ -253,6 +258,8 @@ to": what the meeting was asked to decide."""
 
 
 def _section_kind(paper: Paper, title: str) -> str:
+    if paper.paper_type == "minutes" and title == ATTENDANCE_TITLE:
+        return "attendance"
     if title == AUTHORS_TITLE:
         return "contact"
     if title == CONTENTS_TITLE:
@@ -263,6 +270,30 @@ def _section_kind(paper: Paper, title: str) -> str:
 
 
 OPENING_CHARS = 160
+
+
+MATTER = re.compile(r"(?m)^[ \t#*]*\(([a-z]|[ivx]{1,4})\)[ \t*]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{2,300})$")
+"""A lettered matter of a minute item: "**(b)**" over "**Update on the O'Connell Street Project**", or
+"(c) Part 8 Procedure – ..." on one line."""
+MATTER_CHARS = 120
+
+
+def item_matters(text: str, start: int, end: int) -> tuple[tuple[int, str], ...]:
+    """Where each lettered matter of a minute item starts, with its label and title ("(b) Update on ..."),
+    when the item has two or more of them from "(a)" on; otherwise none."""
+    found = [(m.start(), m[1], clean_line(m[2])) for m in MATTER.finditer(text, start, end)]
+    if len(found) < 2 or found[0][1] != "a":
+        return ()
+    return tuple(
+        (at, f"({label}) {title if len(title) <= MATTER_CHARS else title[:MATTER_CHARS].rsplit(' ', 1)[0] + ' …'}")
+        for at, label, title in found
+    )
+
+
+def _matter_at(matters: tuple[tuple[int, str], ...], start: int) -> str:
+    """The title of the lettered matter a passage starting at `start` is in, or ""."""
+    at = bisect.bisect_right([m[0] for m in matters], start)
+    return matters[at - 1][1] if at else ""
 
 
 def item_opening(text: str, start: int, end: int, title: str) -> tuple[str, int]:
@@ -452,6 +483,9 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                     crossed = spans_within(doc.furniture, start, end)
                     columns = table_columns(text, start, unit_start) if settings.headers else ""
                     here = opened if opening and start >= opening_end else header  # the first holds the opening
+                    matter = _matter_at(fields.get("matters", ()), start) if kind == "item" else ""
+                    if matter and settings.headers:
+                        here = _header(parsed, paper, fields, matter)
                     if settings.headers and settings.lead_ins and not columns:
                         columns = list_lead_in(text, start, unit_start)
                     chunks.append(

@@ -7,7 +7,7 @@ import bisect
 import re
 
 from precedent.corpus.markup import BULLET_GLYPHS, clean_line
-from precedent.corpus.sections import trimmed_end
+from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Item, Section
 
 MINUTE_LINE = re.compile(r"(?m)^[ \t#>*-]*(\d{1,3})\.[ \t]*(?:\*\*)?[ \t]*(?:\n[ \t]*){0,2}[ \t*]*([A-Z][^\n]{1,200})$")
@@ -61,6 +61,11 @@ PROCEEDINGS_TITLE = "Proceedings"
 PARAGRAPH_GAP = re.compile(r"\n[ \t]*\n\s*")
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
 PROSE_WORDS = 10
+APOLOGIES = re.compile(r"[ \t*]*(?:an? )?apolog", re.IGNORECASE)
+ATTENDANCE_LABEL = re.compile(r"(?i)\b(?:present|(?:in )?attendance|apol\w*|in the chair|members|officials|officers)\b")
+MINUTES_TITLE_WORD = re.compile(r"(?i)\b(?:held|meeting|minutes|proceedings)\b")
+"""Headings that name no business: an attendance list's label, or a line of the minutes' own wrapped title
+("LIMERICK CITY AND COUNTY COUNCIL HELD IN THE")."""
 PRIVATE = re.compile(r"(?im)^[ \t#*]*private business\b")
 PAGES = re.compile(r"\(?\s*Pages?\s+\d+\s*(?:-\s*\d+)?\s*\)?\s*$")
 FILE_ICON = re.compile(r"\s*pdf icon PDF \d+ KB\s*$")
@@ -251,10 +256,34 @@ def attendance(text: str, start: int, items: tuple[Item, ...]) -> tuple[Section,
 def first_prose(text: str, start: int, end: int) -> int | None:
     """Where the first paragraph of prose after the minutes' heading starts: at least `PROSE_WORDS` words, most
     of them lower-case, as lists of names and offices ("Councillors Benson, Butler, Collins", "Senior Engineer
-    (Mr. J. Ryan)") are not. Before it, who attended; from it on, business minuted before the first item."""
+    (Mr. J. Ryan)") are not, nor apologies received. Before it, who attended; from it on, business minuted
+    before the first item."""
     gaps = [m.end() for m in PARAGRAPH_GAP.finditer(text, start, end)]
     for at, until in zip(gaps, [*gaps[1:], end], strict=False):  # after the heading, "Minutes of the Meeting of ..."
+        if APOLOGIES.match(text, at):
+            continue
         words = WORD.findall(text, at, until)
         if len(words) >= PROSE_WORDS and sum(w[0].islower() for w in words) >= len(words) / 2:
             return at
     return None
+
+
+def itemless_sections(
+    text: str, start: int, end: int, headings: tuple[tuple[int, int], ...] = ()
+) -> tuple[Section, ...]:
+    """Sections of minutes without numbered items (a special meeting's one matter): before the first paragraph
+    of prose, who attended, whatever headings its title and lists carry; from there on, the paper's headings,
+    the business before the first of them "Proceedings" unless a heading naming it stands just above it."""
+    found = sections(text, start, end, headings)
+    opening = first_prose(text, start, end)
+    if opening is None:
+        return found
+    above = [s for s in found if s.start < opening]
+    title = above[-1].title if above else ""
+    if not title or ATTENDANCE_LABEL.search(title) or MINUTES_TITLE_WORD.search(title) or title.isupper() and " " not in title:
+        title = PROCEEDINGS_TITLE
+    business_end = next((s.start for s in found if s.start >= opening), end)
+    parts = [Section(title, opening, trimmed_end(text, opening, business_end))] if business_end > opening else []
+    if opening - start >= 20:
+        parts.insert(0, Section(ATTENDANCE_TITLE, start, trimmed_end(text, start, opening)))
+    return (*parts, *(s for s in found if s.start >= opening))

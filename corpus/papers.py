@@ -10,7 +10,7 @@ from precedent.corpus.dates import first_date
 from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked
 from precedent.corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
-from precedent.corpus.minutes import agenda_items, attendance, minute_items, resolved_blocks, web_items
+from precedent.corpus.minutes import agenda_items, attendance, itemless_sections, minute_items, resolved_blocks, web_items
 from precedent.corpus.packs import AgendaRef, referenced_papers
 from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
@@ -306,8 +306,8 @@ def _finish(
             return replace(
                 paper, title=title, meeting_date=recorded, items=items, sections=attendance(text, paper.start, items)
             )
-        # no numbered items found: its headings are its structure, as in any other paper, and hold its decisions
-        parts = sections(text, paper.start, paper.end, headings)
+        # no numbered items found: after who attended, its headings are its structure and hold its decisions
+        parts = itemless_sections(text, paper.start, paper.end, headings)
         decided = tuple(block for part in parts for block in resolved_blocks(text, part.start, part.end, furniture))
         return replace(paper, title=title, meeting_date=recorded, sections=parts, resolved=decided)
     if kind == "agenda":

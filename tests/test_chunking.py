@@ -231,6 +231,25 @@ def test_later_passages_of_an_item_carry_its_opening_in_their_header():
     assert all(c.header.endswith("Minute 6: Disposal of Land") for c in chunks if c.item == 6)  # several matters
 
 
+def test_each_lettered_matter_of_an_item_names_its_own_passages():
+    # A directorate's item holds several matters; the opening names (a), so (b)'s passages carried (a)'s topic.
+    talk = " ".join(f"The Senior Engineer said that phase {n} of the works would finish on time." for n in range(20))
+    text = (
+        "MINUTES OF PROCEEDINGS AT MEETING OF THE METROPOLITAN DISTRICT OF LIMERICK\n\nPresent: Cllr Hourigan.\n\n"
+        "**3.**\n\n**Service Operations Directorate**\n\n**(a)**\n\n**Part 8 Procedure – Housing at Blackboy Road**\n\n"
+        f"{talk}\n\n**(b)**\n\n**Update on the O’Connell Street Project**\n\n{talk}\n\n"
+        f"(c) Discussion on Horizon Mall Site\n\n{talk}\n\n**4.**\n\n**Correspondence**\n\nNoted.\n"
+    )
+    doc = Document("metro.txt", "metro.txt", text, "Minutes - Monthly Meeting of Metropolitan District")
+    chunks = [c for c in chunk_document(parse_document(doc)) if c.item == 3]
+    b, c = text.index("**(b)**"), text.index("(c) Discussion")
+    assert chunks[0].header.endswith("Minute 3: Service Operations Directorate")  # it holds the title itself
+    for chunk in chunks[1:]:
+        matter = "(a) Part 8" if chunk.start < b else "(b) Update on the O’Connell" if chunk.start < c else "(c) Discussion"
+        assert chunk.header.split(" | ")[-1].startswith(matter), (chunk.start, chunk.header)
+    assert {chunk.header.split(" | ")[-1][:3] for chunk in chunks[1:]} == {"(a)", "(b)", "(c)"}
+
+
 def test_an_items_opening_leaves_out_the_page_furniture_it_crosses():
     reply = " ".join(f"Sentence {n} of the reply about the works programme for the district." for n in range(40))
     head = (
@@ -291,3 +310,40 @@ def test_business_minuted_before_the_first_item_is_cited_as_proceedings_not_atte
     assert lists and all(c.kind == "attendance" and c.section == "Attendance" for c in lists)
     assert later and all(c.kind == "section" and c.section == "Proceedings" for c in later)
     assert all("Proceedings" in c.header for c in later)
+
+
+def test_a_special_meetings_business_is_proceedings_not_its_last_attendance_heading():
+    # Minutes without numbered items: the title's wrapped lines and the attendance lists carry headings of their
+    # own, and the business below them was cited as "OFFICIALS IN ATTENDANCE" or a line of the title.
+    business = " ".join(f"The Director said that phase {n} of the Opera development would include offices." for n in range(8))
+    text = (
+        "MINUTES OF PROCEEDINGS AT SPECIAL MEETING OF\n\nLIMERICK CITY AND COUNTY COUNCIL HELD IN THE\n\n"
+        "COUNCIL CHAMBER ON MONDAY, 23RD FEBRUARY, 2015, AT 10.30 A.M.\n\n"
+        "**PRESENT IN THE CHAIR:**\n\nCouncillor K. Sheahan, Mayor.\n\n"
+        "**MEMBERS PRESENT:**\n\nCouncillors Browne, Butler, Byrne, Collins, Crowley.\n\n"
+        "Apologies for their inability to attend the Meeting were received from Councillors Clifford and Ryan.\n\n"
+        "**OFFICIALS IN ATTENDANCE:**\n\nChief Executive (Mr. C. Murray), Meetings Administrator (Mr. E. Griffin).\n\n"
+        f"{business}\n\n**Library Building**\n\nThe lease of the Library Building was noted by the members present.\n"
+    )
+    parsed = parse_document(Document("special.txt", "special.txt", text, "Minutes - Special Meeting"))
+    (minutes,) = [p for p in parsed.papers if p.paper_type == "minutes"]
+    assert not minutes.items
+    assert [s.title for s in minutes.sections] == ["Attendance", "Proceedings", "Library Building"]
+    chunks = chunk_document(parsed)
+    lists = [c for c in chunks if "Meetings Administrator" in c.text or "Apologies" in c.text]
+    assert lists and all(c.kind == "attendance" and c.section == "Attendance" for c in lists)
+    debate = [c for c in chunks if "Opera development" in c.text]
+    assert debate and all(c.kind == "section" and c.section == "Proceedings" for c in debate)
+    assert [c.section for c in chunks if "Library Building was noted" in c.text] == ["Library Building"]
+
+
+def test_a_heading_naming_the_business_above_the_first_prose_stays_its_section():
+    text = (
+        "MINUTES OF PROCEEDINGS AT SPECIAL MEETING OF THE MUNICIPAL DISTRICT OF ADARE-RATHKEALE\n\n"
+        "**PRESENT IN THE CHAIR:**\n\nCouncillor A. Teskey, An Cathaoirleach.\n\n"
+        "**Water Quality Issues in Foynes**\n\n"
+        "The Senior Engineer outlined the results of the water samples taken at the harbour and at the pier this year.\n"
+    )
+    parsed = parse_document(Document("foynes.txt", "foynes.txt", text, "Minutes - Special Meeting"))
+    (minutes,) = [p for p in parsed.papers if p.paper_type == "minutes"]
+    assert [s.title for s in minutes.sections] == ["Attendance", "Water Quality Issues in Foynes"]

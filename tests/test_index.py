@@ -49,6 +49,7 @@ def test_manifest_records_model_dimension_chunker_and_fingerprints(small_corpus,
         "split_resolutions": True,
         "lead_ins": True,
         "item_openings": True,
+        "item_matters": True,
     }
     assert sorted(manifest["documents"]) == sorted(p.name for p in small_corpus.iterdir())
     assert all(len(d["fingerprint"]) == 20 for d in manifest["documents"].values())
