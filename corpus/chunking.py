@@ -21,7 +21,7 @@ from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 36
+CHUNKER_VERSION = 37
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -135,11 +135,11 @@ WRAPPED_SEPARATORS = (
 )
 """The same for a hard-wrapped text (a scanned page: a break after every printed line), where a break that
 ends a sentence comes first; otherwise a sentence is cut at a line end and its halves land in two passages."""
-SOFT_BREAK = re.compile(r"[a-z,;]\n+(?=[a-z])")
+SOFT_BREAK = re.compile(r"[a-z,;](?:\*\*\n+\*\*|\n+)(?=[a-z])")
 WRAPPED_SHARE = 0.05
 """A text is hard-wrapped when this share of its line breaks fall inside a sentence (a lower-case word or a
-comma, a break, a lower-case word). The bundled papers have 0-0.9%; 98% of the Limerick minutes, scanned,
-have 7.8% or more (median 27%)."""
+comma, a break, a lower-case word; a scan that bolds each printed line closes and reopens the bold around
+it). The bundled papers have 0-0.9%; 98% of the Limerick minutes, scanned, have 7.8% or more (median 27%)."""
 
 
 def hard_wrapped(text: str) -> bool:

@@ -22,13 +22,14 @@ MIN_SENTENCE = 12
 LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 """A single line break: in a hard-wrapped passage (a scanned page's printed lines) it continues the sentence."""
 WRAPPED_BLANK = re.compile(
-    r"(?m)(?:^[^\n]{60,}[^\s.!?:;”\"*|-]\n\n(?=\S)(?![-•*▪·–\uf0b7]|\d+(?:\.\d+)*[.)]?\s)"
-    r"|[^\s.!?:;”\"*|-]\n\n(?=[a-z]|\d(?!\d*(?:\.\d+)*[.)]?\s)))"
+    r"(?m)(?:^[^\n]{60,}[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?![-•*▪·–\uf0b7]|\d+(?:\.\d+)*[.)]?\s)\S)"
+    r"|[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?:[a-z]|\d(?!\d*(?:\.\d+)*[.)]?\s))))"
 )
 """A blank line where the sentence goes on, as a scan printed double-spaced has after every line: after a
 full-width line that ends mid-sentence ("on the Old\n\nCork Road"), or before a lowercase word or a number
 ("approve the Part\n\n8, subject to"); not a heading's ("Briefing Note\n\nTo: ...") nor a list's
-("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity")."""
+("recommended to:-\n\n1. Note", "services\n\n6.2.4 Additional", "- Specialist workers ...\n\n- Additional capacity").
+A scan that bolds each printed line closes and reopens the bold around the blank line ("amounts to**\n\n**€239")."""
 
 
 TITLE_NUMBERING = re.compile(r"^\s*(?:\d{1,3}[a-z]?|\(?[a-z]\))[.)]?\s+")
@@ -129,7 +130,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     across its single line breaks, and across blank lines that fall mid-sentence (`WRAPPED_BLANK`)."""
     found = text
     if hard_wrapped(text) or blank_lines_wrap_sentences(text):  # every substitution keeps the length: offsets hold
-        found = WRAPPED_BLANK.sub(lambda m: m.group(0)[:-2] + "  ", LINE_BREAK.sub(" ", text))
+        found = WRAPPED_BLANK.sub(lambda m: m.group(0).replace("\n", " "), LINE_BREAK.sub(" ", text))
     spans = []
     for match in SENTENCE.finditer(found):
         stripped = match.group(0).strip()

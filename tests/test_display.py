@@ -94,6 +94,23 @@ def test_a_short_double_spaced_decision_reads_single_spaced():
     assert readable("Briefing Note\n\nTo: Scrutiny Co-ordination Committee")[0].count("\n\n") == 1
 
 
+def test_a_scan_bolding_each_printed_line_reads_as_paragraphs():
+    scan = (
+        "**I have reviewed the up to date position and I am satisfied that every effort will be made**\n\n"
+        "**to break-even on the Revenue Account for 2015; however there is pressure on a number**\n\n"
+        "**of income heads and ongoing controls on expenditure are in place.**\n\n"
+        "**Analysis of Expenditure Requirements 2016**\n\n"
+        "**The total estimated expenditure included in the Draft Budget for 2016 amounts to**\n\n"
+        "**€239.477 million.**"
+    )
+    assert readable(scan)[0] == (
+        "I have reviewed the up to date position and I am satisfied that every effort will be made to break-even on "
+        "the Revenue Account for 2015; however there is pressure on a number of income heads and ongoing controls "
+        "on expenditure are in place.\nAnalysis of Expenditure Requirements 2016\nThe total estimated expenditure "
+        "included in the Draft Budget for 2016 amounts to €239.477 million."
+    )
+
+
 def test_a_pdf_pages_wrapped_lines_read_as_paragraphs_and_its_tables_lists_and_headings_stay_lines():
     page = (
         "4 Police and Crime Board Priorities\n\n"

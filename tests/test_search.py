@@ -442,3 +442,23 @@ def test_a_double_spaced_scan_keeps_its_sentences_whole():
     assert figure in sentences
     assert "**Deputation**" in sentences  # a heading stays apart
     assert "Scrutiny Co-ordination Committee is recommended to:-" in sentences  # so does a list's lead-in
+
+
+def test_a_scan_bolding_each_printed_line_keeps_its_sentences_whole():
+    # Each line closes and reopens the bold: the figure's sentence ended at "amounts to", without the figure.
+    scan = (
+        "**The 2016 draft Budget reflects the need to continue a strong financial management**\n\n"
+        "**ethos while making every effort to meet the demands on the services of**\n\n"
+        "**Limerick City and County Council.**\n\n**Analysis of Expenditure Requirements 2016**\n\n"
+        "**The total estimated expenditure included in the Draft Budget for 2016 amounts to**\n\n"
+        "**€239.477 million, an increase of €84 million on the adopted figure for 2015.**\n\n"
+        "**- Housing Assistance Payment**"
+    )
+    sentences = [scan[a:b] for a, b in sentence_spans(scan)]
+    assert (
+        "**The total estimated expenditure included in the Draft Budget for 2016 amounts to**\n\n"
+        "**€239.477 million, an increase of €84 million on the adopted figure for 2015.**" in sentences
+    )
+    assert sentences[0].endswith("the services of**\n\n**Limerick City and County Council.**")
+    assert "**Analysis of Expenditure Requirements 2016**" in sentences  # a heading stays apart
+    assert sentences[-1] == "**- Housing Assistance Payment**"  # so does a list's item
