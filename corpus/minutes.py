@@ -55,6 +55,9 @@ was taken next", "It was agreed that Item 8 would be taken next"."""
 REPLY = re.compile(r"(?im)^[ \t*#]*(?:reply|response)\b[ \t*]*(?::|$|(?=(?-i:[A-Z])))")
 """The line opening the written answer to a councillor's question or motion: "**REPLY**", "Reply: ...", "REPLY An
 inspection ..."; not "Replying, the Engineer stated" nor "Response to the consultation"."""
+NOTICE = re.compile(r"(?i)\b[I|l!1] (?:will|would)(?: also)? (?:move|ask)\b")
+"""A councillor's notice of motion or question as submitted: "I will move at the next Meeting that ...", "I will ask
+..." (a scan may read the "I" as "|", "l" or "1")."""
 ATTENDANCE_TITLE = "Attendance"
 PROCEEDINGS_TITLE = "Proceedings"
 """What passages of the part before the first item are cited under once its attendance lists end."""

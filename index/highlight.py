@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from precedent.corpus.chunking import hard_wrapped
 from precedent.corpus.markup import letters
-from precedent.corpus.minutes import REPLY
+from precedent.corpus.minutes import NOTICE, REPLY
 from precedent.index.bm25 import terms
 
 SENTENCE = re.compile(r"[^\n.!?;](?:[^\n.!?;]|[.!?;]+(?=[^\s.!?;]))*(?:[.!?;]+|$)", re.MULTILINE)
@@ -120,9 +120,40 @@ def _is_title(sentence: str, title: str) -> bool:
 
 def reply_start(text: str) -> int | None:
     """Where the written reply starts in a passage that holds a councillor's question (or motion) as asked and
-    its reply ("I will ask at the next Meeting ...", "REPLY: ..."); None when it holds no such pair."""
+    its reply ("I will ask at the next Meeting ...", "REPLY: ..."), or what was said and done after a notice
+    that has no reply line; None when it holds no such pair."""
     marker = REPLY.search(text)
-    return marker.start() if marker and text[: marker.start()].strip() else None
+    if marker and text[: marker.start()].strip():
+        return marker.start()
+    notice = NOTICE.search(text)
+    if notice is None:
+        return None
+    end = _notice_end(text, notice.start())
+    return end if text[end:].strip() else None
+
+
+CLOSING = {"‘": "’", "“": "”", '"': '"', "'": "'"}
+"""The quote closing each opening one; a closing one followed by a letter is an apostrophe ("Council’s")."""
+EMPHASISED_LINES = re.compile(r"[ \t]*\*[^\n]*(?:\n[ \t]*(?:\n[ \t]*)?\*[^\n]*)*")
+
+
+def _notice_end(text: str, start: int) -> int:
+    """Where a notice as submitted ends: at its closing quote when quoted, after its run of emphasised lines when
+    set in bold or italics, else at the end of its sentences ("I will move ... I would also move ...")."""
+    line = text.rfind("\n", 0, start) + 1
+    opening = re.search(r"[‘“\"']", text[max(line, start - 4) : start])
+    if opening:
+        close = re.compile(rf"{re.escape(CLOSING[opening[0]])}(?![A-Za-z])").search(text, start)
+        if close:
+            return close.end()
+    if text[line:start].lstrip().startswith("*"):
+        return EMPHASISED_LINES.match(text, line).end()
+    end = len(text)
+    for a, b in (span for span in sentence_spans(text) if span[1] > start):
+        if end < len(text) and not NOTICE.search(text, a, b):  # "I would also move that ..." goes on with it
+            break
+        end = b
+    return end
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -398,6 +398,31 @@ def test_a_councillors_question_is_answered_by_its_reply_not_by_the_question_as_
     assert "Knights Court" in asked_only[slice(*best_sentences(question, asked_only)[0])]
 
 
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "‘I will move at the next meeting that the Council would promote “The Buddy Scheme” for the elderly; "
+        "I would also move that the Council write to An Garda Síochána to seek support for the Buddy Scheme’.",
+        "***I will move at the next Meeting that the Council would promote The Buddy Scheme for***\n\n"
+        "***the elderly and write to An Garda Síochána to seek support for the Buddy Scheme.***",
+        "I will move at the next meeting that the Council would promote The Buddy Scheme for the elderly. "
+        "I would also move that the Council write to An Garda Síochána to seek support for the Buddy Scheme.",
+    ],
+)
+def test_a_motion_is_answered_by_what_became_of_it_not_by_the_motion_as_submitted(notice):
+    # A notice of motion with no REPLY line: what was said and decided after it answers "what became of it".
+    text = (
+        f"Notice of Motion submitted by Councillor L. Galvin\n\n{notice}\n\n"
+        "The Chief Superintendent stated that new legislation was due on the Scheme and said this motion should "
+        "be deferred to a Sub Committee."
+    )
+    question = "What was the outcome of Cllr Galvin's motion that the council promote the Buddy Scheme?"
+    [(start, end)] = best_sentences(question, text)
+    assert text[start:end].startswith("The Chief Superintendent stated")
+    alone = text[: text.index("The Chief")] + "Noted."  # nothing after it shares a word: the notice is marked
+    assert "Buddy Scheme" in alone[slice(*best_sentences(question, alone)[0])]
+
+
 def test_an_items_own_title_line_is_not_its_answer():
     # The title names the topic every sentence of the item shares; the sentence after it says what happened.
     text = "7. Coventry Community Safety Plan\nThis item of business was deferred to a future meeting."
