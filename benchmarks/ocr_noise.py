@@ -13,6 +13,7 @@ import argparse
 import json
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 WORD = re.compile(r"[A-Za-z]+")
@@ -35,12 +36,14 @@ def noise(texts: list[str]) -> tuple[dict[str, Counter], Counter]:
             if TRIPLED.search(lower) and lower not in ROMAN_OR_ACRONYM and not set(lower) <= set("ivxlcdm"):
                 found["tripled"][lower] += 1
         lowered = [t.lower() for t in tokens]
-        for a, b in zip(lowered, lowered[1:]):
+        for a, b in pairwise(lowered):
             if len(a) > 1 and len(b) > 1 and words[a + b] >= 50 and min(words[a], words[b]) < RARE:
                 found["split"][f"{a} {b}"] += 1
     for word, count in words.items():
-        if count <= 2 and len(word) >= 8 and any(
-            words[word[:i]] >= COMMON and words[word[i:]] >= COMMON for i in range(3, len(word) - 2)
+        if (
+            count <= 2
+            and len(word) >= 8
+            and any(words[word[:i]] >= COMMON and words[word[i:]] >= COMMON for i in range(3, len(word) - 2))
         ):
             found["run together"][word] += count
     return found, words
@@ -66,7 +69,7 @@ def main() -> None:
                 tokens = [w.lower() for w in raw]
                 hits = [w for w in raw if INNER_CAPITAL.fullmatch(w)]
                 hits += [w for w in tokens if w in found["tripled"] or w in found["run together"]]
-                hits += [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if f"{a} {b}" in found["split"]]
+                hits += [f"{a} {b}" for a, b in pairwise(tokens) if f"{a} {b}" in found["split"]]
                 if hits:
                     print(f"{path.name} {question['id']}: {sorted(set(hits))}")
 

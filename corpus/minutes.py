@@ -58,6 +58,15 @@ inspection ..."; not "Replying, the Engineer stated" nor "Response to the consul
 NOTICE = re.compile(r"(?i)\b[I|l!1] (?:will|would)(?: also)? (?:move|ask)\b")
 """A councillor's notice of motion or question as submitted: "I will move at the next Meeting that ...", "I will ask
 ..." (a scan may read the "I" as "|", "l" or "1")."""
+DECLARED = re.compile(
+    r"(?i)\bdeclared\s+(?:(?:councillor|cllr\.?|cmhlr\.?)\s+)?([^.;]{2,60}?)\s+(?:duly\s+)?(?:re-)?(?:elected|appointed)\b"
+)
+"""The result of an election as minuted: "the Director of Service declared Councillor Scanlan elected as
+Cathaoirleach", "The outgoing Mayor declared Councillor Michael Collins elected as Mayor"."""
+NOMINATION = re.compile(
+    r"(?i)\bthat,?\s+(?:councillor|cllr\.?|cmhlr\.?)\s+([^.;]{2,60}?)\s+be\s+(?:re-)?(?:appointed|elected)\b"
+)
+"""A candidate's nomination: "That, Councillor Kieran O’Hanlon be appointed Mayor of ..."."""
 ATTENDANCE_TITLE = "Attendance"
 PROCEEDINGS_TITLE = "Proceedings"
 """What passages of the part before the first item are cited under once its attendance lists end."""
@@ -283,7 +292,13 @@ def itemless_sections(
         return found
     above = [s for s in found if s.start < opening]
     title = above[-1].title if above else ""
-    if not title or ATTENDANCE_LABEL.search(title) or MINUTES_TITLE_WORD.search(title) or title.isupper() and " " not in title:
+    if (
+        not title
+        or ATTENDANCE_LABEL.search(title)
+        or MINUTES_TITLE_WORD.search(title)
+        or title.isupper()
+        and " " not in title
+    ):
         title = PROCEEDINGS_TITLE
     business_end = next((s.start for s in found if s.start >= opening), end)
     parts = [Section(title, opening, trimmed_end(text, opening, business_end))] if business_end > opening else []

@@ -10,7 +10,14 @@ from precedent.corpus.dates import first_date
 from precedent.corpus.document import Document
 from precedent.corpus.furniture import blanked
 from precedent.corpus.markup import TAG, alnum_count, clean_line, flat, line_bounds
-from precedent.corpus.minutes import agenda_items, attendance, itemless_sections, minute_items, resolved_blocks, web_items
+from precedent.corpus.minutes import (
+    agenda_items,
+    attendance,
+    itemless_sections,
+    minute_items,
+    resolved_blocks,
+    web_items,
+)
 from precedent.corpus.packs import AgendaRef, referenced_papers
 from precedent.corpus.sections import sections, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
