@@ -60,9 +60,10 @@ NOTICE = re.compile(r"(?i)\b[I|l!1] (?:will|would)(?: also)? (?:move|ask)\b")
 ..." (a scan may read the "I" as "|", "l" or "1")."""
 DECLARED = re.compile(
     r"(?i)\bdeclared\s+(?:(?:councillor|cllr\.?|cmhlr\.?)\s+)?([^.;]{2,60}?)\s+(?:duly\s+)?(?:re-)?(?:elected|appointed)\b"
+    r"|\b(?:councillor|cllr\.?|cmhlr\.?)\s+([^.;,]{2,40}?)\s+was\s+(?:then\s+)?declared\s+(?:duly\s+)?(?:re-)?(?:elected|appointed)\b"
 )
 """The result of an election as minuted: "the Director of Service declared Councillor Scanlan elected as
-Cathaoirleach", "The outgoing Mayor declared Councillor Michael Collins elected as Mayor"."""
+Cathaoirleach", "Councillor Donegan was declared elected"; the one elected is its first or second group."""
 NOMINATION = re.compile(
     r"(?i)\bthat,?\s+(?:councillor|cllr\.?|cmhlr\.?)\s+([^.;]{2,60}?)\s+be\s+(?:re-)?(?:appointed|elected)\b"
 )

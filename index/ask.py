@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from precedent.corpus.links import ItemKey
 from precedent.index.bm25 import terms
 from precedent.index.context import Place, named_place, place_of
-from precedent.index.decisions import block_span, item_decision
+from precedent.index.decisions import block_span, item_decision, item_election
 from precedent.index.filters import Filters
 from precedent.index.highlight import reply_start, sentence_spans
 from precedent.index.hit import Citation, Hit
@@ -57,6 +57,8 @@ LABEL = re.compile(
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 PROPOSER_ASKED = re.compile(r"(?i)\bwho\b.{0,40}?\b(?:proposed|seconded|nominated|moved)\b")
 """A question asking who proposed, seconded or nominated a motion or a candidate."""
+ELECTED_ASKED = re.compile(r"(?i)\bwho\b.{0,60}?\b(?:elected|appointed|became|chosen)\b")
+"""A question asking who won an election: "Who was elected Cathaoirleach ...", "Who became Mayor ..."."""
 PROPOSER = re.compile(r"(?i)\b(?:proposed|seconded|nominated|moved)(?::|\s+by\b)|\bon the proposal of\b")
 """A sentence naming a proposer or seconder: "Proposed by Councillor X;", "Seconded by: Councillor Y"."""
 PROPOSERS_APART = 60
@@ -284,7 +286,11 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
             citation = citation.spanning(record.get("page_starts"), spans[0][0], spans[-1][1])
         else:
             kind = "passage"
-    if kind == "names" and PROPOSER_ASKED.search(query):
+    elected = item_election(record, top.chunk.start) if kind == "names" and ELECTED_ASKED.search(query) else []
+    if elected:  # the nomination of the one declared elected, and the declaration, not the other nominations
+        spans = elected
+        citation = citation.spanning(record.get("page_starts"), spans[0][0], spans[-1][1])
+    elif kind == "names" and PROPOSER_ASKED.search(query):
         spans = _with_proposers(spans, top, text)
     if kind == "figure":
         # the first passage stating the kind of figure asked for (money, a share), else the first with any

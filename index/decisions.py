@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, replace
 
 from precedent.index.filters import Filters
@@ -140,6 +141,62 @@ def item_decision(record: dict, offset: int) -> tuple[int, int] | None:
                 later = [tuple(block) for block in item["resolved"] if block[1] > offset]
                 return later[0] if later else tuple(item["resolved"][-1])
     return None
+
+
+def item_election(record: dict, offset: int) -> list[tuple[int, int]]:
+    """The result of the election the minute item (or itemless paper) holding `offset` minutes: the nomination of
+    the one declared elected, from its proposer's line, and the declaration ("... declared Councillor Scanlan
+    elected as Cathaoirleach"), from `offset` on; [] when it declares none."""
+    from precedent.corpus.markup import letters
+    from precedent.corpus.minutes import DECLARED, NOMINATION
+
+    text = record["text"]
+    for paper in record["papers"]:
+        if not paper["start"] <= offset < paper["end"]:
+            continue
+        start, end = next(
+            ((i["start"], i["end"]) for i in paper["items"] if i["start"] <= offset < i["end"]),
+            (paper["start"], paper["end"]),
+        )
+        declared = DECLARED.search(text, offset, end) or DECLARED.search(text, start, end)
+        if declared is None:
+            return []
+        found = [_sentence(text, declared.start(), start, end)]
+        name = re.sub(r"\([^)]*\)", "", declared[1] or declared[2]).split()
+        elected = letters(name[-1]) if name else ""
+        nominated = [
+            m
+            for m in NOMINATION.finditer(text, start, declared.start())
+            if elected and letters(re.sub(r"\([^)]*\)", "", m[1])).endswith(elected)
+        ]
+        if nominated:
+            nomination = nominated[-1]
+            proposed = text.rfind("Proposed", max(start, nomination.start() - PROPOSER_LINES), nomination.start())
+            first = proposed if proposed >= 0 else nomination.start()
+            found.insert(0, (first, _sentence(text, nomination.start(), start, end)[1]))
+        return found
+    return []
+
+
+SENTENCE_STOP = re.compile(r"[.!?][”\"’*]*(?=\s|$)|[”\"]\**(?=\s*\n)")
+"""Where a minuted sentence ends, line breaks aside (a scan breaks inside sentences): at a full stop, or at the
+close of a quoted resolution at a line end."""
+
+
+LEADING_COUNT = re.compile(r"[\s*]*(?:\(\d+\)[\s*]*)?")
+
+
+def _sentence(text: str, at: int, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding offset `at`, within `start`..`end`, whatever the scan's line breaks."""
+    before = [m.end() for m in SENTENCE_STOP.finditer(text, max(start, at - 400), at)]
+    first = before[-1] if before else max(start, text.rfind("\n\n", start, at) + 2)
+    first = min(at, LEADING_COUNT.match(text, first).end())  # not the vote count ending the list before it
+    stop = SENTENCE_STOP.search(text, at, min(end, at + 800))
+    return first, stop.end() if stop else min(end, at + 800)
+
+
+PROPOSER_LINES = 200
+"""How far above a nomination its "Proposed by ...; Seconded by ..." lines may start."""
 
 
 def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:

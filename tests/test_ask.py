@@ -150,8 +150,46 @@ def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path,
     assert "Proposed by Councillor M. Ryan;" in answer.text and "Seconded by Councillor Egan;" in answer.text
     assert "Michael Donegan be appointed" in answer.text
     # a question that does not ask who proposed keeps to the marked sentence
-    plain = ask(index, "Who was appointed Cathaoirleach in June 2019?", config=LOOSE, encoder=fake_encoder).answer
-    assert "Proposed by" not in plain.text
+    plain = ask(
+        index, "Who chaired the nominations for Cathaoirleach in June 2019?", config=LOOSE, encoder=fake_encoder
+    )
+    assert "Proposed by" not in plain.answer.text
+
+
+def test_who_was_elected_is_answered_with_the_winners_nomination_and_the_declaration(tmp_path, fake_encoder):
+    # Two candidates: the last nomination shares the question's words as well as the first; the vote decides.
+    votes = " ".join(f"Councillor Member{n}," for n in range(60))
+    index = tiny_index(
+        tmp_path,
+        fake_encoder,
+        {
+            "annual.txt": (
+                "Minutes of the Annual Meeting of Limerick City and County Council held on 27 June 2016\n\n"
+                "1. Election of Mayor of the City and County of Limerick\n\n"
+                "The outgoing Mayor invited nominations for the Office of Mayor for the coming year.\n\n"
+                "Proposed by Councillor Collins (M);\nSeconded by Councillor Collins (J);\n\n"
+                "“That, Councillor Kieran O’Hanlon be appointed Mayor of the City and County of\n\n"
+                "Limerick to hold office to the next Annual Meeting.”\n\n"
+                "Proposed by Councillor Keller;\nSeconded by Councillor Prendiville;\n\n"
+                "“That, Councillor Cian Prendiville be appointed Mayor of the City and County of Limerick\n\n"
+                "to hold office to the next Annual Meeting.”\n\n"
+                f"A vote was taken which resulted as follows:\n\nFor Councillor O’Hanlon: {votes} **(31)**\n\n"
+                "The outgoing Mayor declared Councillor O’Hanlon elected as Mayor of the City and\n\n"
+                "County of Limerick and congratulated him on his election.\n\n"
+                "2. Election of Deputy Mayor\n\nNoted.\n"
+            ),
+        },
+    )
+    question = "Who was elected Mayor of Limerick City and County at the annual meeting in June 2016?"
+    answer = ask(index, question, config=LOOSE, encoder=fake_encoder).answer
+    assert answer.kind == "names"
+    assert answer.text.startswith("Proposed by Councillor Collins (M);")
+    assert "Kieran O’Hanlon be appointed Mayor" in answer.text and "Prendiville be appointed" not in answer.text
+    assert " ".join(answer.text.split()).endswith(
+        "declared Councillor O’Hanlon elected as Mayor of the City and County of Limerick and "
+        "congratulated him on his election."
+    )
+    assert "(31)" not in answer.text
 
 
 def test_a_decision_question_answered_from_a_debate_also_gives_its_items_decision(tmp_path, fake_encoder):
