@@ -172,10 +172,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def blank_lines_wrap_sentences(text: str) -> bool:
-    """Whether most blank lines of `text` fall inside a sentence: a double-spaced scan too short for
-    `hard_wrapped` to judge ("approve the Part\n\n8, subject to ... on the Old\n\nCork Road")."""
+    """Whether the blank lines of `text` fall inside sentences: most of them do (a double-spaced scan too short
+    for `hard_wrapped` to judge: "approve the Part\n\n8, subject to ... on the Old\n\nCork Road"), or some do
+    and it is printed lines, a blank after each ("... Mayor of the City and County of\n\nLimerick to hold
+    office ..." between lists of names and "Proposed by" lines)."""
     blank = text.count("\n\n")
-    return blank > 0 and len(WRAPPED_BLANK.findall(text)) * 2 >= blank
+    wrapped = len(WRAPPED_BLANK.findall(text))
+    return blank > 0 and (wrapped * 2 >= blank or wrapped > 0 and _printed_double_spaced(text))
+
+
+PRINTED_WIDTH = 120
+"""A scanned page's printed lines are at most this long; a typed paper's paragraphs are longer lines."""
+
+
+def _printed_double_spaced(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return (
+        len(lines) >= 4
+        and max(len(line) for line in lines) <= PRINTED_WIDTH
+        and text.count("\n\n") >= 0.8 * (len(lines) - 1)
+    )
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

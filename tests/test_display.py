@@ -94,6 +94,26 @@ def test_a_short_double_spaced_decision_reads_single_spaced():
     assert readable("Briefing Note\n\nTo: Scrutiny Co-ordination Committee")[0].count("\n\n") == 1
 
 
+def test_printed_lines_each_followed_by_a_blank_read_single_spaced():
+    # Few blank lines fall mid-sentence here (names and "Proposed by" lines), but every printed line has one.
+    scan = (
+        "The outgoing Mayor invited nominations for the Office of Mayor of the City and County of\n\n"
+        "Limerick for the coming year.\n\nProposed by Councillor Collins (M);\n\n"
+        "Seconded by Councillor Collins (J);\n\n"
+        "“That, Councillor Kieran O’Hanlon be appointed Mayor of the City and County of\n\n"
+        "Limerick to hold office to the next Annual Meeting.”\n\nProposed by Councillor Keller;"
+    )
+    assert readable(scan)[0] == scan.replace("\n\n", "\n")
+    typed = (  # a typed paper's paragraphs are longer than a printed line: they stay apart
+        "The Committee considered a report of the Director of Law and Governance which set out the details of the "
+        "call-in of the decision of Cabinet in respect of the Public Spaces Protection Order.\n\n"
+        "Members of the Committee questioned the officers present on a number of issues, including enforcement and "
+        "the consultation undertaken with residents of the city.\n\nRESOLVED that the Committee concur.\n\n"
+        "The Chair thanked the officers for attending the meeting and answering the questions of the members."
+    )
+    assert readable(typed)[0] == typed
+
+
 def test_a_scan_bolding_each_printed_line_reads_as_paragraphs():
     scan = (
         "**I have reviewed the up to date position and I am satisfied that every effort will be made**\n\n"
