@@ -21,7 +21,7 @@ from precedent.corpus.papers import BLANK_PAGE
 from precedent.corpus.sections import AUTHORS_TITLE, CONTENTS_TITLE, trimmed_end
 from precedent.corpus.structure import Paper, ParsedDocument
 
-CHUNKER_VERSION = 37
+CHUNKER_VERSION = 38
 """Bumped whenever structure finding or chunking changes what passages a document gives, so an index
 built by older code re-chunks every document instead of mixing old and new passages."""
 CHUNK_SIZE = 1100
@@ -94,6 +94,9 @@ class Chunk:
     """The page the passage ends on, when it runs on past `page`."""
     agenda_item: str = ""
     """The agenda item the passage's paper is for ("5", "5a"), or ""."""
+    wrapped: bool = False
+    """Its document breaks at every printed line (`hard_wrapped`, judged on the whole text): its sentences run on
+    over line breaks however few the passage alone holds."""
 
     @property
     def chunk_id(self) -> str:
@@ -455,7 +458,8 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
     """All passages of one parsed document, in document order."""
     doc = parsed.document
     text = doc.text
-    splitter = _splitter(settings.chunk_size, settings.chunk_overlap, hard_wrapped(text))
+    wrapped = hard_wrapped(text)
+    splitter = _splitter(settings.chunk_size, settings.chunk_overlap, wrapped)
     chunks: list[Chunk] = []
     url = doc.published.url if doc.published else ""
     restricted = bool(doc.published and doc.published.restricted)
@@ -510,6 +514,7 @@ def chunk_document(parsed: ParsedDocument, settings: ChunkerSettings = ChunkerSe
                             furniture=crossed,
                             last_page=doc.page_at(end - 1) if crossed else None,
                             agenda_item=paper.agenda_item,
+                            wrapped=wrapped,
                         )
                     )
     return chunks

@@ -437,7 +437,7 @@ def _with_proposers(spans: list[tuple[int, int]], hit: Hit, text: str) -> list[t
 def _sentences(hit: Hit, *, marked_first: bool = True) -> list[tuple[int, int]]:
     """The passage's sentences in document offsets, the highlighted ones first unless `marked_first` is False."""
     base = hit.chunk.start
-    spans = [(base + a, base + b) for a, b in sentence_spans(hit.chunk.unbroken)]
+    spans = [(base + a, base + b) for a, b in sentence_spans(hit.chunk.unbroken, hit.chunk.wrapped)]
     if not marked_first:
         return spans
     marked = [(base + s, base + e) for s, e in hit.highlights]

@@ -21,6 +21,8 @@ question's words are in it, the answer in the item it introduces, so the two are
 MIN_SENTENCE = 12
 LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 """A single line break: in a hard-wrapped passage (a scanned page's printed lines) it continues the sentence."""
+
+
 WRAPPED_BLANK = re.compile(
     r"(?m)(?:^[^\n]{60,}[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?![-•*▪·–\uf0b7]|\d+(?:\.\d+)*[.)]?\s)\S)"
     r"|[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?:[a-z]|\d(?!\d*(?:\.\d+)*[.)]?\s))))"
@@ -50,6 +52,7 @@ def best_sentences(
     weights: Mapping[str, float] | None = None,
     header: str = "",
     title: str = "",
+    wrapped: bool = False,
 ) -> tuple[tuple[int, int], ...]:
     """Offsets, in text order, of the sentence sharing the most query-word weight and of any that tie with it
     (a list of substitutes, of equally matching table rows), at most `limit`; none if no sentence shares a word.
@@ -59,13 +62,14 @@ def best_sentences(
         header: the passage's context header; its words count `HEADER_WEIGHT` as much.
         title: the passage's minute item title; its own title line is marked only when nothing else shares a
             word with the question (a report's heading over a table stays with it).
+        wrapped: the passage's document is hard-wrapped (`sentence_spans`).
     """
     wanted = terms(query)
     if not wanted:
         return ()
     weights = weights or {}
     topic = terms(header) if header else set()
-    sentences = [(a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_SENTENCE]
+    sentences = [(a, text[a:b]) for a, b in sentence_spans(text, wrapped) if b - a >= MIN_SENTENCE]
     reply = reply_start(text)
     if reply is not None:  # the question as asked names the topic, as a header does; its reply answers
         topic |= terms(text[:reply])
@@ -156,12 +160,15 @@ def _notice_end(text: str, start: int) -> int:
     return end
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
     """Offsets of the sentences of a passage, white space trimmed; a hard-wrapped passage's sentences run on
-    across its single line breaks, and across blank lines that fall mid-sentence (`WRAPPED_BLANK`)."""
-    found = text
-    if hard_wrapped(text) or blank_lines_wrap_sentences(text):  # every substitution keeps the length: offsets hold
+    across its single line breaks, and across blank lines that fall mid-sentence (`WRAPPED_BLANK`). `wrapped`:
+    its document is hard-wrapped, whatever the passage alone shows."""
+    found = text  # every substitution keeps the length: offsets hold
+    if hard_wrapped(text) or blank_lines_wrap_sentences(text):
         found = WRAPPED_BLANK.sub(lambda m: m.group(0).replace("\n", " "), LINE_BREAK.sub(" ", text))
+    elif wrapped:  # the passage alone does not show it: its blank lines inside a sentence still are no paragraph
+        found = WRAPPED_BLANK.sub(lambda m: m.group(0).replace("\n", " "), text)
     spans = []
     for match in SENTENCE.finditer(found):
         stripped = match.group(0).strip()

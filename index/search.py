@@ -243,7 +243,14 @@ def ranked(found: Candidates, query: str, words: str, k: int, config: SearchConf
     ]
     hits = merge_duplicates(hits)[:k] if config.merge_duplicates else hits[:k]
     marked = (
-        best_sentences(words, h.chunk.unbroken, weights=idf, header=h.chunk.header, title=_title_line(h.chunk))
+        best_sentences(
+            words,
+            h.chunk.unbroken,
+            weights=idf,
+            header=h.chunk.header,
+            title=_title_line(h.chunk),
+            wrapped=h.chunk.wrapped,
+        )
         for h in hits
     )
     return renumber([replace(h, highlights=spans) for h, spans in zip(hits, marked, strict=True)])

@@ -469,6 +469,20 @@ def test_a_double_spaced_scan_keeps_its_sentences_whole():
     assert "Scrutiny Co-ordination Committee is recommended to:-" in sentences  # so does a list's lead-in
 
 
+def test_a_passage_of_a_double_spaced_scan_keeps_its_sentences_whole_though_it_alone_does_not_show_it():
+    # Headings and a list leave few blank lines inside sentences; the document as a whole is a scan.
+    passage = (
+        "**(b)Detailed plans**\n\nThe layout of the scheme is attached overleaf.\n\n"
+        "**(c) Costings**\n\nThe estimated cost of the project is €15.5m. "
+        "There is a commitment of funding from Transport\n\nInfrastructure Ireland (TII) of €5M.\n\n"
+        "**(d)Start dates**\n\n(Image omitted)\n(Image omitted)\n(Image omitted)"
+    )
+    cost = "There is a commitment of funding from Transport\n\nInfrastructure Ireland (TII) of €5M."
+    assert cost not in [passage[a:b] for a, b in sentence_spans(passage)]
+    assert cost in [passage[a:b] for a, b in sentence_spans(passage, wrapped=True)]
+    assert "**(c) Costings**" in [passage[a:b] for a, b in sentence_spans(passage, wrapped=True)]
+
+
 def test_a_scan_bolding_each_printed_line_keeps_its_sentences_whole():
     # Each line closes and reopens the bold: the figure's sentence ended at "amounts to", without the figure.
     scan = (
