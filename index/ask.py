@@ -28,7 +28,11 @@ NUMBER_WORDS = re.compile(
     re.IGNORECASE,
 )
 WHEN_WORDS = re.compile(r"\b(when|what date|which date|what day)\b", re.IGNORECASE)
-WHO_WORDS = re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:officer|member|councillor)s?\b", re.IGNORECASE)
+WHO_WORDS = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|or)\s+)(?:who|whose)\b|\bwhich (?:officer|member|councillor)s?\b", re.IGNORECASE
+)
+"""A question asking who: "Who chaired ...", "At the June meeting, who proposed ...", "... and whom did he defeat";
+not a relative "who" ("people who bring their own cup", "the house whose owner died")."""
 TABLE_RULE = re.compile(r"\|\s*-{2,}|NUMBER:")
 RULE_LINE = re.compile(r"(?m)^[ \t]*\|[ \t:|-]*-{2,}[ \t:|-]*(?:\n|$)")
 """A pipe table's rule line ("|---|--|"): markup, not wording; an answer that quotes a table leaves it out."""
@@ -59,6 +63,11 @@ PROPOSER_ASKED = re.compile(r"(?i)\bwho\b.{0,40}?\b(?:proposed|seconded|nominate
 """A question asking who proposed, seconded or nominated a motion or a candidate."""
 ELECTED_ASKED = re.compile(r"(?i)\bwho\b.{0,60}?\b(?:elected|appointed|became|chosen)\b")
 """A question asking who won an election: "Who was elected Cathaoirleach ...", "Who became Mayor ..."."""
+PERSON = re.compile(
+    r"\b(?:Councillors?|Cllrs?|Cmhlr|Mr|Mrs|Ms|Miss|Dr|Professor|Superintendent|Inspector|Sergeant|Garda)\b\.?\s+[A-Z]"
+    r"|\((?:Chair|Vice[- ]Chair|Deputy Chair)\)"
+)
+"""A sentence naming a person: what a "who" question is answered with."""
 PROPOSER = re.compile(r"(?i)\b(?:proposed|seconded|nominated|moved)(?::|\s+by\b)|\bon the proposal of\b")
 """A sentence naming a proposer or seconder: "Proposed by Councillor X;", "Seconded by: Councillor Y"."""
 PROPOSERS_APART = 60
@@ -292,6 +301,9 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
         citation = citation.spanning(record.get("page_starts"), spans[0][0], spans[-1][1])
     elif kind == "names" and PROPOSER_ASKED.search(query):
         spans = _with_proposers(spans, top, text)
+    elif kind == "names" and not any(PERSON.search(text, a, b) for a, b in spans):
+        named = _named(index, query, top)  # "who chaired" marks the meeting's title line, which shares its date
+        spans = _with_following([named], top) if named else spans
     if kind == "figure":
         # the first passage stating the kind of figure asked for (money, a share), else the first with any
         figures = [(hit, found) for hit in hits[:FIGURE_AMONG] if (found := _figure(index, query, hit)) is not None]
@@ -390,6 +402,15 @@ def _figure(index: Index, query: str, hit: Hit) -> tuple[tuple[int, int], bool] 
         return None
     stated, _, span = max(figures, key=lambda figure: figure[:2])
     return span, stated
+
+
+def _named(index: Index, query: str, hit: Hit) -> tuple[int, int] | None:
+    """The passage's sentence naming a person that shares most of the question's weight, if any does."""
+    text = index.documents[hit.chunk.doc_id]["text"]
+    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    named = [(sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b)) for a, b in _sentences(hit)]
+    named = [pair for pair in named if pair[0] > 0 and PERSON.search(text, *pair[1])]
+    return max(named, key=lambda pair: pair[0])[1] if named else None
 
 
 def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, int]]:

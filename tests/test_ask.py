@@ -90,7 +90,16 @@ def test_question_kinds():
     assert question_kind("how many people use drug and alcohol treatment services?") == "figure"
     assert question_kind("when did the committee last consider the drugs strategy?") == "date"
     assert question_kind("who chaired the meeting?") == "names"
+    assert question_kind("At the June 2016 meeting, who proposed the motion?") == "names"
+    assert question_kind("Do people who get out of jail keep going with their treatment?") == "passage"
     assert question_kind("Marmot City") == "passage"
+
+
+def test_who_chaired_is_answered_with_the_line_naming_the_chair_not_the_meetings_title(real_index):
+    # The title line shares the question's date; the answer names a person.
+    answer = ask(real_index, "Who was in the chair at the 19 April 2023 scrutiny meeting?").answer
+    assert answer.kind == "names"
+    assert "Councillor N Akhtar (Chair)" in answer.text and "held at 10.00 am" not in answer.text
 
 
 def test_a_number_question_is_answered_with_a_figure_or_not_at_all(real_index):
