@@ -64,7 +64,8 @@ PROPOSER_ASKED = re.compile(r"(?i)\bwho\b.{0,40}?\b(?:proposed|seconded|nominate
 ELECTED_ASKED = re.compile(r"(?i)\bwho\b.{0,60}?\b(?:elected|appointed|became|chosen)\b")
 """A question asking who won an election: "Who was elected Cathaoirleach ...", "Who became Mayor ..."."""
 PERSON = re.compile(
-    r"\b(?:Councillors?|Cllrs?|Cmhlr|Mr|Mrs|Ms|Miss|Dr|Professor|Superintendent|Inspector|Sergeant|Garda)\b\.?\s+[A-Z]"
+    r"\b(?:Councillors?|Cllrs?|Cmhlr|Mr|Mrs|Ms|Miss|Dr|Professor|Superintendent|Inspector|Sergeant|Garda(?! S[ií]och))"
+    r"\b\.?\s+[A-Z]"
     r"|\((?:Chair|Vice[- ]Chair|Deputy Chair)\)"
 )
 """A sentence naming a person: what a "who" question is answered with."""

@@ -146,7 +146,7 @@ def item_decision(record: dict, offset: int) -> tuple[int, int] | None:
 def item_election(record: dict, offset: int) -> list[tuple[int, int]]:
     """The result of the election the minute item (or itemless paper) holding `offset` minutes: the nomination of
     the one declared elected, from its proposer's line, and the declaration ("... declared Councillor Scanlan
-    elected as Cathaoirleach"), from `offset` on; [] when it declares none."""
+    elected as Cathaoirleach"), the first from `offset` on, else the item's first; [] when it declares none."""
     from precedent.corpus.markup import letters
     from precedent.corpus.minutes import DECLARED, NOMINATION
 
@@ -171,8 +171,8 @@ def item_election(record: dict, offset: int) -> list[tuple[int, int]]:
         ]
         if nominated:
             nomination = nominated[-1]
-            proposed = text.rfind("Proposed", max(start, nomination.start() - PROPOSER_LINES), nomination.start())
-            first = proposed if proposed >= 0 else nomination.start()
+            lines = list(PROPOSED.finditer(text, max(start, nomination.start() - PROPOSER_LINES), nomination.start()))
+            first = lines[-1].start() if lines else nomination.start()
             found.insert(0, (first, _sentence(text, nomination.start(), start, end)[1]))
         return found
     return []
@@ -197,6 +197,7 @@ def _sentence(text: str, at: int, start: int, end: int) -> tuple[int, int]:
 
 PROPOSER_LINES = 200
 """How far above a nomination its "Proposed by ...; Seconded by ..." lines may start."""
+PROPOSED = re.compile(r"(?i)\bproposed\b")
 
 
 def _blocks(index: Index) -> dict[tuple[str, int, int], list[int]]:

@@ -21,8 +21,6 @@ question's words are in it, the answer in the item it introduces, so the two are
 MIN_SENTENCE = 12
 LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 """A single line break: in a hard-wrapped passage (a scanned page's printed lines) it continues the sentence."""
-
-
 WRAPPED_BLANK = re.compile(
     r"(?m)(?:^[^\n]{60,}[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?![-•*▪·–\uf0b7]|\d+(?:\.\d+)*[.)]?\s)\S)"
     r"|[^\s.!?:;”\"*|-](?:\*\*\n\n(?=\*\*)|\n\n)(?=(?:\*\*)?(?:[a-z]|\d(?!\d*(?:\.\d+)*[.)]?\s))))"
@@ -139,6 +137,7 @@ def reply_start(text: str) -> int | None:
 CLOSING = {"‘": "’", "“": "”", '"': '"', "'": "'"}
 """The quote closing each opening one; a closing one followed by a letter is an apostrophe ("Council’s")."""
 EMPHASISED_LINES = re.compile(r"[ \t]*\*[^\n]*(?:\n[ \t]*(?:\n[ \t]*)?\*[^\n]*)*")
+"""A run of lines set in bold or italics, blank lines between them allowed: a notice as submitted."""
 
 
 def _notice_end(text: str, start: int) -> int:
