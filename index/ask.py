@@ -299,7 +299,12 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
     elected = item_election(record, top.chunk.start) if kind == "names" and ELECTED_ASKED.search(query) else []
     if elected:  # the nomination of the one declared elected, and the declaration, not the other nominations
         spans = elected
-        citation = citation.spanning(record.get("page_starts"), spans[0][0], spans[-1][1])
+        declared = next(
+            (c for c in index.chunks if c.doc_id == top.chunk.doc_id and c.start <= spans[-1][0] < c.end), None
+        )
+        citation = (Citation.of(declared) if declared else citation).spanning(
+            record.get("page_starts"), spans[0][0], spans[-1][1]
+        )  # cited where the result is declared, which may be past the passage found
     elif kind == "names" and PROPOSER_ASKED.search(query):
         spans = _with_proposers(spans, top, text)
     elif kind == "names" and not any(PERSON.search(text, a, b) for a, b in spans):
