@@ -34,6 +34,9 @@ WHO_WORDS = re.compile(
 """A question asking who: "Who chaired ...", "At the June meeting, who proposed ...", "... and whom did he defeat";
 not a relative "who" ("people who bring their own cup", "the house whose owner died")."""
 TABLE_RULE = re.compile(r"\|\s*-{2,}|NUMBER:")
+TABLE_CELL = re.compile(r"[\t|]")
+"""A table row's cell break: a row marked for a who question holds its name in a cell ("Air Quality\tHamish
+Simmonds"), titled or not."""
 RULE_LINE = re.compile(r"(?m)^[ \t]*\|[ \t:|-]*-{2,}[ \t:|-]*(?:\n|$)")
 """A pipe table's rule line ("|---|--|"): markup, not wording; an answer that quotes a table leaves it out."""
 QUESTION_WORDS = frozenset(
@@ -66,9 +69,10 @@ ELECTED_ASKED = re.compile(r"(?i)\bwho\b.{0,60}?\b(?:elected|appointed|became|ch
 PERSON = re.compile(
     r"\b(?:Councillors?|Cllrs?|Cmhlr|Mr|Mrs|Ms|Miss|Dr|Professor|Superintendent|Inspector|Sergeant|Garda(?! S[ií]och))"
     r"\b\.?\s+[A-Z]"
-    r"|\((?:Chair|Vice[- ]Chair|Deputy Chair)\)"
+    r"|\((?:Chair|Vice[- ]Chair|Deputy Chair)\)|\bby\s+(?:[A-Z][\w'’-]+\s+){1,3}?[A-Z][\w'’-]+"
 )
-"""A sentence naming a person: what a "who" question is answered with."""
+"""A sentence naming a person, or whoever did a thing ("chaired by Sara Roach", "by Coventry University"): what
+a "who" question is answered with."""
 PROPOSER = re.compile(r"(?i)\b(?:proposed|seconded|nominated|moved)(?::|\s+by\b)|\bon the proposal of\b")
 """A sentence naming a proposer or seconder: "Proposed by Councillor X;", "Seconded by: Councillor Y"."""
 PROPOSERS_APART = 60
@@ -307,7 +311,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
         )  # cited where the result is declared, which may be past the passage found
     elif kind == "names" and PROPOSER_ASKED.search(query):
         spans = _with_proposers(spans, top, text)
-    elif kind == "names" and not any(PERSON.search(text, a, b) for a, b in spans):
+    elif kind == "names" and not any(PERSON.search(text, a, b) or TABLE_CELL.search(text, a, b) for a, b in spans):
         named = _named(index, query, top)  # "who chaired" marks the meeting's title line, which shares its date
         spans = _with_following([named], top) if named else spans
     if kind == "figure":

@@ -165,6 +165,14 @@ def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path,
     assert "Proposed by" not in plain.answer.text
 
 
+def test_who_is_answered_with_whoever_the_passage_says_did_it_unless_a_table_row_names_them(real_index):
+    chaired = ask(real_index, "Who was chairing the Strategic Built Environment Group in November 2013?").answer
+    assert chaired.text.startswith("It is currently chaired by Sara Roach, Deputy Director.")
+    # a work programme's row names its lead officer in a cell, without a title: the marked row stays the answer
+    lead = ask(real_index, "Who was the lead officer for air quality on the 2014/15 scrutiny work programme?").answer
+    assert "Hamish Simmonds" in lead.text
+
+
 def test_who_was_elected_is_answered_with_the_winners_nomination_and_the_declaration(tmp_path, fake_encoder):
     # Two candidates: the last nomination shares the question's words as well as the first; the vote decides.
     votes = " ".join(f"Councillor Member{n}," for n in range(60))
