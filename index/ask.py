@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from precedent.corpus.chunking import LIST_ITEM
 from precedent.corpus.links import ItemKey
 from precedent.index.bm25 import terms
 from precedent.index.context import Place, named_place, place_of
 from precedent.index.decisions import block_span, item_decision, item_election
 from precedent.index.filters import Filters
-from precedent.index.highlight import reply_start, sentence_spans
+from precedent.index.highlight import LEAD_IN, reply_start, sentence_spans
 from precedent.index.hit import Citation, Hit
 from precedent.index.index import Index
 from precedent.index.rerank import asks_for
@@ -436,7 +437,21 @@ def _with_following(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, i
         return spans  # the next opens another motion ("Proposed by Councillor X;")
     if after and after[-1][1] - spans[-1][0] <= MAX_ANSWER:
         spans = [*spans[:-1], (spans[-1][0], after[-1][1])]
-    return spans
+    return _with_list(spans, hit)
+
+
+def _with_list(spans: list[tuple[int, int]], hit: Hit) -> list[tuple[int, int]]:
+    """The answer ending in a lead-in ("A number of current services will be decommissioned. These include:")
+    goes on with the list it introduces, within `MAX_ANSWER` characters: the list is what it says."""
+    text, base = hit.chunk.unbroken, hit.chunk.start
+    if not LEAD_IN.search(text[spans[-1][0] - base : spans[-1][1] - base].rstrip()):
+        return spans
+    end = spans[-1][1]
+    for a, b in (s for s in _sentences(hit, marked_first=False) if s[0] >= spans[-1][1]):
+        if not LIST_ITEM.match(text, a - base) or b - spans[-1][0] > MAX_ANSWER:
+            break
+        end = b
+    return [*spans[:-1], (spans[-1][0], end)]
 
 
 def _with_proposers(spans: list[tuple[int, int]], hit: Hit, text: str) -> list[tuple[int, int]]:

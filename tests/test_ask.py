@@ -165,6 +165,14 @@ def test_who_proposed_is_answered_with_the_proposer_and_seconder_lines(tmp_path,
     assert "Proposed by" not in plain.answer.text
 
 
+def test_an_answer_ending_in_a_lead_in_goes_on_with_its_list(real_index):
+    answer = ask(real_index, "Which existing domestic abuse services were going to be decommissioned?").answer
+    assert answer.text.startswith("A number of current services will be decommissioned. These include:")
+    assert "- Coventry Haven Supported Accommodation Service" in answer.text
+    assert "- Defuze (support for children)" in answer.text  # the whole list, within the answer's length
+    assert "The new service will replace" not in answer.text
+
+
 def test_who_is_answered_with_whoever_the_passage_says_did_it_unless_a_table_row_names_them(real_index):
     chaired = ask(real_index, "Who was chairing the Strategic Built Environment Group in November 2013?").answer
     assert chaired.text.startswith("It is currently chaired by Sara Roach, Deputy Director.")
