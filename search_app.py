@@ -282,7 +282,9 @@ def render_paper(index, doc_id: str, at: int | None) -> str:
     start, end = (paper["start"], paper["end"]) if paper else (0, len(text))
     if end - start > MAX_PAPER_VIEW:
         start, end = max(start, at - MAX_PAPER_VIEW // 2), min(end, at + MAX_PAPER_VIEW // 2)
-    chunk = next((c for c in index.chunks if c.doc_id == doc_id and c.start <= at < c.end), None)
+    from precedent.index.context import passage_at
+
+    chunk = passage_at(index, doc_id, at)
     mark = [(chunk.start - start, chunk.end - start)] if chunk else []
     title = paper["title"] if paper else record.get("title", doc_id)
     return (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from precedent.corpus.chunking import LIST_ITEM
 from precedent.corpus.links import ItemKey
 from precedent.index.bm25 import terms
-from precedent.index.context import Place, named_place, place_of
+from precedent.index.context import Place, named_place, passage_at, place_of
 from precedent.index.decisions import block_span, item_decision, item_election
 from precedent.index.filters import Filters
 from precedent.index.highlight import LEAD_IN, reply_start, sentence_spans
@@ -304,9 +304,7 @@ def answer_of(index: Index, query: str, hits: list[Hit]) -> Answer | None:
     elected = item_election(record, top.chunk.start) if kind == "names" and ELECTED_ASKED.search(query) else []
     if elected:  # the nomination of the one declared elected, and the declaration, not the other nominations
         spans = elected
-        declared = next(
-            (c for c in index.chunks if c.doc_id == top.chunk.doc_id and c.start <= spans[-1][0] < c.end), None
-        )
+        declared = passage_at(index, top.chunk.doc_id, spans[-1][0])
         citation = (Citation.of(declared) if declared else citation).spanning(
             record.get("page_starts"), spans[0][0], spans[-1][1]
         )  # cited where the result is declared, which may be past the passage found
@@ -397,7 +395,7 @@ def _figure(index: Index, query: str, hit: Hit) -> tuple[tuple[int, int], bool] 
     """The passage's sentence holding a figure that shares most of the question's weight, if any does, one
     stating the kind of figure asked for (`UNITS`) first; and whether it states that kind."""
     text = index.documents[hit.chunk.doc_id]["text"]
-    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    weights = _question_weights(index, query)
     unit = next((stated for asked, stated in UNITS if asked.search(query)), None)
     figures = [
         (bool(unit and unit.search(text[a:b])), sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b))
@@ -415,10 +413,15 @@ def _figure(index: Index, query: str, hit: Hit) -> tuple[tuple[int, int], bool] 
     return span, stated
 
 
+def _question_weights(index: Index, query: str) -> dict[str, float]:
+    """The idf of each stemmed word of the question, its question words ("what", "about") left out."""
+    return index.keywords.idf(terms(query) - QUESTION_WORDS)
+
+
 def _named(index: Index, query: str, hit: Hit) -> tuple[int, int] | None:
     """The passage's sentence naming a person that shares most of the question's weight, if any does."""
     text = index.documents[hit.chunk.doc_id]["text"]
-    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    weights = _question_weights(index, query)
     named = [(sum(weights.get(t, 0.0) for t in terms(text[a:b])), (a, b)) for a, b in _sentences(hit)]
     named = [pair for pair in named if pair[0] > 0 and PERSON.search(text, *pair[1])]
     return max(named, key=lambda pair: pair[0])[1] if named else None
@@ -503,7 +506,7 @@ def _names_a_date(text: str) -> bool:
 
 def _support(index: Index, query: str, hit: Hit) -> float:
     """The share of the question's idf weight the passage (with its header) holds."""
-    weights = index.keywords.idf(terms(query) - QUESTION_WORDS)
+    weights = _question_weights(index, query)
     if not weights:
         return 0.0
     held = terms(hit.chunk.indexed_text)

@@ -39,6 +39,11 @@ def context_of(index: Index, chunk: Chunk) -> Context:
     return Context(title, text[start:end], chunk.start - start, chunk.end - start)
 
 
+def passage_at(index: Index, doc_id: str, offset: int) -> Chunk | None:
+    """The passage of `doc_id` holding character `offset`, if the index holds one."""
+    return next((c for c in index.chunks if c.doc_id == doc_id and c.start <= offset < c.end), None)
+
+
 def _enclosing(record: dict, chunk: Chunk) -> tuple[int, int, str]:
     for paper in record["papers"]:
         if not paper["start"] <= chunk.start < paper["end"]:
